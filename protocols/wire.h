@@ -1,0 +1,60 @@
+/* wire.h - byte-order helpers and the Internet checksum, shared by every
+ * wire format. Never cast bytes to packed structs: read and write fields
+ * through these helpers over a bounded buffer. */
+#ifndef NETSTEP_WIRE_H
+#define NETSTEP_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline uint16_t get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* RFC 1071 one's-complement sum, folded, not inverted; chain with `acc`. */
+uint32_t inet_sum(const uint8_t *p, size_t len, uint32_t acc);
+/* The Internet checksum of a buffer (inverted, ready to store). */
+uint16_t inet_checksum(const uint8_t *p, size_t len);
+
+/* "a.b.c.d" for a host-order address, into buf (>= 16 bytes). */
+char *ip4_str(uint32_t addr, char *buf);
+/* "aa:bb:cc:dd:ee:ff" into buf (>= 18 bytes). */
+char *mac_str(const uint8_t *mac, char *buf);
+/* The first draft of these headers declared two functions named ip4_parse:
+ * the dotted-quad text parser here and the IPv4 header parser in
+ * ip4_wire.h. C has no overloading, so their real names are ip4_parse_addr
+ * and ip4_parse_hdr, and `ip4_parse(...)` still works for both: this macro
+ * picks by the number of arguments (2 = text, 3 = header). New code should
+ * call the real names. */
+#define WIRE_PICK3_(a, b, c, name, ...) name
+/* ip4_parse(s, &addr) -> ip4_parse_addr; ip4_parse(buf, len, &hdr) -> ip4_parse_hdr */
+#define ip4_parse(...) WIRE_PICK3_(__VA_ARGS__, ip4_parse_hdr, ip4_parse_addr, )(__VA_ARGS__)
+
+/* Parses a strict dotted quad ("10.0.0.1": four decimal parts 0..255, no
+ * leading zeros, nothing before or after); 0 on any error. */
+int ip4_parse_addr(const char *s, uint32_t *out);
+/* Parses "a.b.c.d/len" (len 0..32, host bits may be set: it is an
+ * interface address); 0 on any error. */
+int ip4_parse_prefix(const char *s, uint32_t *addr, uint8_t *plen);
+/* Parses "aa:bb:cc:dd:ee:ff" (hex digits in either case); 0 on any error. */
+int mac_parse(const char *s, uint8_t mac[6]);
+static inline uint32_t ip4_mask(uint8_t plen)
+{
+    return plen == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - plen));
+}
+
+#endif

@@ -1,0 +1,2107 @@
+/* json_load.c - the JSON scenario loader, format v1 (docs/scenario-format.md).
+ *
+ * Three passes over the text. A strict RFC 8259 syntax check comes first: it
+ * finds the first mistake with its line and column and says it in a
+ * teacher's words (a trailing comma, single quotes, a comment, 5ms without
+ * quotes), which cJSON cannot do. cJSON then builds the tree, and the loader
+ * walks it, checking every key and value against the contract and filling
+ * the model. cJSON keeps no positions, so when a check fails a small
+ * structural scanner walks the original text along the same path
+ * (nodes[1].interfaces[0].ip) to find the line; a value that does not exist
+ * (a missing key) gets its parent's line.
+ *
+ * The first error stops the load: one precise message beats a page of
+ * consequences. Everything allocated so far is freed on that path
+ * (model_free copes with a half-filled model). The loader keeps all its
+ * state in a struct loader on the stack: no globals.
+ */
+#include "model.h"
+#include "../protocols/wire.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PATH_MAX_DEPTH   16
+#define SYNTAX_MAX_DEPTH 64          /* a scenario needs about 6 levels */
+#define FILE_MAX_BYTES   (64u << 20) /* larger files are not scenarios */
+#define NODE_MAX_IFACES  256
+#define PORTS_MAX        4096
+#define MAX_SEED         9007199254740991.0 /* 2^53 - 1: exact in a JSON number */
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- small allocation helpers: out of memory is fatal, as in the engine ---- */
+
+static void *zalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fprintf(stderr, "netstep: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = zalloc(n, 1);
+    memcpy(d, s, n);
+    return d;
+}
+
+static char *dupmem(const char *s, size_t n)
+{
+    char *d = zalloc(n + 1, 1);
+    memcpy(d, s, n);
+    return d;
+}
+
+/* ======================================================================
+ * Positions: line of an offset, and the structural scanner that finds the
+ * offset of a path in the text. The scanner trusts nothing: it is also
+ * called on text that is not JSON, and then returns the best it found.
+ * ====================================================================== */
+
+/* One step of a path: a key (with which occurrence, for duplicate keys) or
+ * an array index. */
+struct seg {
+    const char *key; /* NULL: an array index */
+    int index;
+    int nth;
+};
+
+static int line_of(const char *s, size_t len, size_t off)
+{
+    int line = 1;
+    for (size_t i = 0; i < off && i < len; i++)
+        if (s[i] == '\n') line++;
+    return line;
+}
+
+/* Column in characters (UTF-8 continuation bytes do not count), 1-based. */
+static int column_of(const char *s, size_t len, size_t off)
+{
+    size_t start = off < len ? off : len;
+    while (start > 0 && s[start - 1] != '\n')
+        start--;
+    int col = 1;
+    for (size_t i = start; i < off && i < len; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80) col++;
+    return col;
+}
+
+static size_t skip_bom(const char *s, size_t len)
+{
+    return len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
+/* cJSON skips every byte <= ' ' between tokens; so do we. */
+static size_t scan_ws(const char *s, size_t len, size_t p)
+{
+    while (p < len && (unsigned char)s[p] <= ' ')
+        p++;
+    return p;
+}
+
+/* p is at an opening quote; returns the offset just after the closing one. */
+static size_t scan_string_end(const char *s, size_t len, size_t p)
+{
+    p++;
+    while (p < len) {
+        if (s[p] == '\\') {
+            p += 2;
+            continue;
+        }
+        if (s[p] == '"') return p + 1;
+        p++;
+    }
+    return len;
+}
+
+static size_t scan_value_end(const char *s, size_t len, size_t p)
+{
+    if (p >= len) return len;
+    if (s[p] == '"') return scan_string_end(s, len, p);
+    if (s[p] == '{' || s[p] == '[') {
+        size_t depth = 0;
+        while (p < len) {
+            char c = s[p];
+            if (c == '"') {
+                p = scan_string_end(s, len, p);
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) return p + 1;
+            }
+            p++;
+        }
+        return len;
+    }
+    while (p < len && s[p] != ',' && s[p] != ']' && s[p] != '}' && (unsigned char)s[p] > ' ')
+        p++;
+    return p;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static bool hex4(const char *s, size_t len, size_t p, unsigned *out)
+{
+    unsigned v = 0;
+    if (p + 4 > len) return false;
+    for (int i = 0; i < 4; i++) {
+        int d = hex_digit(s[p + (size_t)i]);
+        if (d < 0) return false;
+        v = v << 4 | (unsigned)d;
+    }
+    *out = v;
+    return true;
+}
+
+static size_t utf8_encode(unsigned cp, unsigned char *b)
+{
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | cp >> 6);
+        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | cp >> 12);
+        b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xf0 | cp >> 18);
+    b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+    b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Does the JSON string at s[p] (its opening quote) decode to key? Escapes
+ * are decoded as cJSON does, so "na\u006de" matches "name". */
+static bool scan_key_equals(const char *s, size_t len, size_t p, const char *key)
+{
+    size_t k = 0;
+    p++;
+    while (p < len && s[p] != '"') {
+        unsigned char b[4];
+        size_t n = 0;
+        if (s[p] == '\\') {
+            if (p + 1 >= len) return false;
+            char e = s[p + 1];
+            p += 2;
+            if (e == 'u') {
+                unsigned cp, lo;
+                if (!hex4(s, len, p, &cp)) return false;
+                p += 4;
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                    if (p + 6 > len || s[p] != '\\' || s[p + 1] != 'u' ||
+                        !hex4(s, len, p + 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
+                        return false;
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    p += 6;
+                }
+                n = utf8_encode(cp, b);
+            } else {
+                const char *from = "bfnrt", *to = "\b\f\n\r\t";
+                const char *hit = e ? strchr(from, e) : NULL;
+                b[n++] = (unsigned char)(hit ? to[hit - from] : e);
+            }
+        } else {
+            b[n++] = (unsigned char)s[p++];
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (key[k] == '\0' || (unsigned char)key[k] != b[i]) return false;
+            k++;
+        }
+    }
+    return p < len && key[k] == '\0';
+}
+
+/* Offset of the value named by path (for a key: of the key itself), or of
+ * the nearest enclosing value that exists. */
+static size_t json_locate(const char *s, size_t len, const struct seg *path, int depth)
+{
+    size_t p = scan_ws(s, len, skip_bom(s, len));
+    size_t best = p;
+    for (int d = 0; d < depth && p < len; d++) {
+        const struct seg *g = &path[d];
+        bool found = false;
+        if (g->key) {
+            if (s[p] != '{') break;
+            int seen = 0;
+            p = scan_ws(s, len, p + 1);
+            while (p < len && s[p] == '"') {
+                size_t key_at = p;
+                bool eq = scan_key_equals(s, len, p, g->key);
+                p = scan_ws(s, len, scan_string_end(s, len, p));
+                if (p >= len || s[p] != ':') break;
+                p = scan_ws(s, len, p + 1);
+                if (eq && seen++ == g->nth) {
+                    best = key_at;
+                    found = true;
+                    break;
+                }
+                p = scan_ws(s, len, scan_value_end(s, len, p));
+                if (p >= len || s[p] != ',') break;
+                p = scan_ws(s, len, p + 1);
+            }
+        } else {
+            if (s[p] != '[') break;
+            p = scan_ws(s, len, p + 1);
+            for (int i = 0; p < len && s[p] != ']'; i++) {
+                if (i == g->index) {
+                    best = p;
+                    found = true;
+                    break;
+                }
+                p = scan_ws(s, len, scan_value_end(s, len, p));
+                if (p >= len || s[p] != ',') break;
+                p = scan_ws(s, len, p + 1);
+            }
+        }
+        if (!found) break;
+    }
+    return best;
+}
+
+int model_json_line(const char *text, size_t len, const char *path)
+{
+    struct seg segs[PATH_MAX_DEPTH];
+    char keys[256];
+    size_t kn = 0;
+    int depth = 0;
+    const char *p = path ? path : "";
+    while (*p && depth < PATH_MAX_DEPTH) {
+        if (*p == '.') {
+            p++;
+        } else if (*p == '[') {
+            long idx = 0;
+            p++;
+            while (isdigit((unsigned char)*p)) {
+                idx = idx * 10 + (*p++ - '0');
+                if (idx > INT_MAX / 10) idx = INT_MAX / 10;
+            }
+            if (*p == ']') p++;
+            segs[depth++] = (struct seg){NULL, (int)idx, 0};
+        } else {
+            size_t start = kn;
+            while (*p && *p != '.' && *p != '[' && kn + 1 < sizeof keys)
+                keys[kn++] = *p++;
+            while (*p && *p != '.' && *p != '[') /* key longer than the buffer */
+                p++;
+            if (kn >= sizeof keys) break;
+            keys[kn++] = '\0';
+            segs[depth++] = (struct seg){keys + start, 0, 0};
+        }
+    }
+    if (!text) return 1;
+    return line_of(text, len, json_locate(text, len, segs, depth));
+}
+
+/* ======================================================================
+ * Strict syntax check (RFC 8259), with messages for the usual mistakes.
+ * ====================================================================== */
+
+struct syn {
+    const char *s;
+    size_t len, pos;
+    size_t err_pos;
+    char msg[256];
+};
+
+static bool syn_fail(struct syn *y, size_t at, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static bool syn_fail(struct syn *y, size_t at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(y->msg, sizeof y->msg, fmt, ap);
+    va_end(ap);
+    y->err_pos = at;
+    return false;
+}
+
+static bool is_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Copies the identifier-like word at p (for messages). */
+static void syn_word(const struct syn *y, size_t p, char *buf, size_t n)
+{
+    size_t i = 0;
+    while (p < y->len && is_word_char(y->s[p]) && i + 1 < n)
+        buf[i++] = y->s[p++];
+    buf[i] = '\0';
+}
+
+static void syn_ws(struct syn *y)
+{
+    while (y->pos < y->len) {
+        char c = y->s[y->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+        y->pos++;
+    }
+}
+
+/* Explains a character that cannot start a value or a key. */
+static bool syn_unexpected(struct syn *y, const char *where)
+{
+    size_t p = y->pos;
+    unsigned char c = (unsigned char)y->s[p];
+    char word[24];
+    if (c == '\'')
+        return syn_fail(y, p, "strings and keys need double quotes (\"), not single quotes");
+    if (c == '/' || c == '#')
+        return syn_fail(y, p, "JSON has no comments; put notes in \"description\"");
+    if (is_word_char((char)c)) {
+        syn_word(y, p, word, sizeof word);
+        if (!strcasecmp(word, "true") || !strcasecmp(word, "false") || !strcasecmp(word, "null"))
+            return syn_fail(y, p, "JSON writes true, false and null in lower case, not \"%s\"",
+                            word);
+        return syn_fail(y, p, "unexpected word %s %s; text needs double quotes, like \"%s\"", word,
+                        where, word);
+    }
+    if (c == '}' || c == ']' || c == ',' || c == ':')
+        return syn_fail(y, p, "unexpected '%c' %s", c, where);
+    if (c >= 0x21 && c < 0x7f) return syn_fail(y, p, "unexpected character '%c' %s", c, where);
+    return syn_fail(y, p, "unexpected byte 0x%02x %s", c, where);
+}
+
+static bool syn_value(struct syn *y, int depth);
+
+static bool syn_string(struct syn *y)
+{
+    size_t start = y->pos;
+    const char *s = y->s;
+    y->pos++;
+    while (y->pos < y->len) {
+        size_t p = y->pos;
+        unsigned char c = (unsigned char)s[p];
+        if (c == '"') {
+            y->pos++;
+            return true;
+        }
+        if (c == '\\') {
+            if (p + 1 >= y->len) break;
+            char e = s[p + 1];
+            if (e && strchr("\"\\/bfnrt", e)) {
+                y->pos += 2;
+                continue;
+            }
+            if (e != 'u') {
+                if ((unsigned char)e >= 0x21 && (unsigned char)e < 0x7f)
+                    return syn_fail(y, p,
+                                    "invalid escape \"\\%c\" in a string (a backslash is "
+                                    "written \\\\)",
+                                    e);
+                return syn_fail(y, p, "invalid escape in a string (a backslash is written \\\\)");
+            }
+            unsigned cp, lo;
+            if (!hex4(s, y->len, p + 2, &cp))
+                return syn_fail(y, p, "\\u must be followed by 4 hex digits, like \\u00e9");
+            if (cp >= 0xdc00 && cp <= 0xdfff)
+                return syn_fail(y, p, "\\u%04X is half of a surrogate pair without its first half",
+                                cp);
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                if (p + 12 > y->len || s[p + 6] != '\\' || s[p + 7] != 'u' ||
+                    !hex4(s, y->len, p + 8, &lo) || lo < 0xdc00 || lo > 0xdfff)
+                    return syn_fail(y, p,
+                                    "\\u%04X must be followed by the second half of its "
+                                    "surrogate pair (\\uDC00 to \\uDFFF)",
+                                    cp);
+                y->pos += 12;
+            } else {
+                y->pos += 6;
+            }
+            continue;
+        }
+        if (c == '\n' || c == '\r')
+            return syn_fail(y, start,
+                            "this string is not closed on its line: is a closing \" missing? "
+                            "(a line break inside a string is written \\n)");
+        if (c < 0x20)
+            return syn_fail(y, p, "raw control character 0x%02x in a string (a tab is written \\t)",
+                            c);
+        y->pos++;
+    }
+    return syn_fail(y, start, "this string is never closed (a \" is missing)");
+}
+
+static bool syn_number(struct syn *y)
+{
+    const char *s = y->s;
+    size_t start = y->pos, p = y->pos;
+    if (p < y->len && s[p] == '-') p++;
+    if (p >= y->len || !isdigit((unsigned char)s[p]))
+        return syn_fail(y, start, "'-' must be followed by digits");
+    if (s[p] == '0') {
+        p++;
+        if (p < y->len && isdigit((unsigned char)s[p]))
+            return syn_fail(y, start, "numbers cannot start with 0 (write 8, not 08)");
+    } else {
+        while (p < y->len && isdigit((unsigned char)s[p]))
+            p++;
+    }
+    if (p < y->len && s[p] == '.') {
+        p++;
+        if (p >= y->len || !isdigit((unsigned char)s[p]))
+            return syn_fail(y, start, "a digit must follow the '.' of a number (write 1.0 or 1)");
+        while (p < y->len && isdigit((unsigned char)s[p]))
+            p++;
+    }
+    if (p < y->len && (s[p] == 'e' || s[p] == 'E')) {
+        size_t e = p++;
+        if (p < y->len && (s[p] == '+' || s[p] == '-')) p++;
+        if (p >= y->len || !isdigit((unsigned char)s[p])) {
+            /* "5e" or "2ms": more likely a value with a unit than an exponent. */
+            p = e;
+        } else {
+            while (p < y->len && isdigit((unsigned char)s[p]))
+                p++;
+        }
+    }
+    if (p < y->len && (isalpha((unsigned char)s[p]) || s[p] == '_' || s[p] == '/')) {
+        size_t q = p;
+        while (q < y->len && q - start < 24 &&
+               (isalnum((unsigned char)s[q]) || s[q] == '_' || s[q] == '/' || s[q] == '.'))
+            q++;
+        return syn_fail(y, start,
+                        "a value with a unit needs double quotes, like \"%.*s\" (a bare number "
+                        "cannot have a unit)",
+                        (int)(q - start), s + start);
+    }
+    if (p - start > 60) /* cJSON 1.7.15 cannot read longer ones */
+        return syn_fail(y, start, "this number is too long (more than 60 characters)");
+    y->pos = p;
+    return true;
+}
+
+static bool syn_literal(struct syn *y)
+{
+    static const char *const lits[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(lits[i]);
+        if (y->pos + n <= y->len && memcmp(y->s + y->pos, lits[i], n) == 0 &&
+            (y->pos + n == y->len || !is_word_char(y->s[y->pos + n]))) {
+            y->pos += n;
+            return true;
+        }
+    }
+    return syn_unexpected(y, "where a value should be");
+}
+
+static void syn_key_text(const struct syn *y, size_t p, char *buf, size_t n)
+{
+    size_t i = 0;
+    p++;
+    while (p < y->len && y->s[p] != '"' && i + 1 < n) {
+        unsigned char c = (unsigned char)y->s[p++];
+        buf[i++] = c < 0x20 ? '?' : (char)c;
+    }
+    buf[i] = '\0';
+}
+
+static bool syn_container(struct syn *y, int depth)
+{
+    size_t open = y->pos;
+    bool object = y->s[open] == '{';
+    char close = object ? '}' : ']';
+    char key[48] = "";
+    if (depth > SYNTAX_MAX_DEPTH)
+        return syn_fail(y, open, "nesting is too deep (more than %d levels)", SYNTAX_MAX_DEPTH);
+    y->pos++;
+    syn_ws(y);
+    if (y->pos < y->len && y->s[y->pos] == close) {
+        y->pos++;
+        return true;
+    }
+    for (int i = 0;; i++) {
+        syn_ws(y);
+        if (y->pos >= y->len)
+            return syn_fail(y, open, "this '%c' is never closed (the file ends first)", y->s[open]);
+        if (object) {
+            if (y->s[y->pos] != '"')
+                return syn_unexpected(y, "where a key in double quotes should be");
+            syn_key_text(y, y->pos, key, sizeof key);
+            if (!syn_string(y)) return false;
+            syn_ws(y);
+            if (y->pos >= y->len)
+                return syn_fail(y, open, "this '{' is never closed (the file ends first)");
+            if (y->s[y->pos] != ':')
+                return syn_fail(y, y->pos, "expected ':' after the key \"%s\"", key);
+            y->pos++;
+        }
+        if (!syn_value(y, depth + 1)) return false;
+        syn_ws(y);
+        if (y->pos >= y->len)
+            return syn_fail(y, open, "this '%c' is never closed (the file ends first)", y->s[open]);
+        char c = y->s[y->pos];
+        if (c == close) {
+            y->pos++;
+            return true;
+        }
+        if (c != ',') {
+            if (object)
+                return syn_fail(y, y->pos,
+                                "expected ',' or '}' after the value of \"%s\" (is a comma "
+                                "missing?)",
+                                key);
+            return syn_fail(y, y->pos,
+                            "expected ',' or ']' after element [%d] of the list (is a comma "
+                            "missing?)",
+                            i);
+        }
+        size_t comma = y->pos++;
+        syn_ws(y);
+        if (y->pos < y->len && (y->s[y->pos] == '}' || y->s[y->pos] == ']'))
+            return syn_fail(y, comma,
+                            "a comma before '%c' is not allowed in JSON (remove the comma after "
+                            "the last %s)",
+                            y->s[y->pos], object ? "member" : "element");
+    }
+}
+
+static bool syn_value(struct syn *y, int depth)
+{
+    syn_ws(y);
+    if (y->pos >= y->len) return syn_fail(y, y->pos, "the file ends where a value should be");
+    char c = y->s[y->pos];
+    if (c == '{' || c == '[') return syn_container(y, depth);
+    if (c == '"') return syn_string(y);
+    if (c == '-' || isdigit((unsigned char)c)) return syn_number(y);
+    if (c == 't' || c == 'f' || c == 'n') return syn_literal(y);
+    if (c == '.' || c == '+')
+        return syn_fail(y, y->pos, "numbers start with a digit or '-' (write 0.5, not .5 or +5)");
+    return syn_unexpected(y, "where a value should be");
+}
+
+/* ======================================================================
+ * The loader proper.
+ * ====================================================================== */
+
+/* Node names -> node index, open addressing (nodes can number thousands). */
+struct name_tab {
+    int *slot; /* node index + 1; 0 = empty */
+    size_t mask;
+};
+
+/* (node, interface) -> the link end using it, so one cable per interface. */
+struct end_tab {
+    uint64_t *key; /* (node << 32 | iface) + 1; 0 = empty */
+    int *val;      /* link index * 2 + side */
+    size_t mask;
+};
+
+struct loader {
+    const char *file;
+    const char *text;
+    size_t len;
+    struct model_error *err;
+    struct model *m;
+    struct seg path[PATH_MAX_DEPTH];
+    int depth;
+    struct name_tab names;
+    struct end_tab ends;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+static size_t tab_size(size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    return cap;
+}
+
+static int names_find(const struct loader *ld, const char *name)
+{
+    if (!ld->names.slot) return -1;
+    for (size_t i = hash_str(name) & ld->names.mask;; i = (i + 1) & ld->names.mask) {
+        int v = ld->names.slot[i];
+        if (v == 0) return -1;
+        if (strcmp(ld->m->nodes[v - 1].name, name) == 0) return v - 1;
+    }
+}
+
+static void names_add(struct loader *ld, const char *name, int idx)
+{
+    size_t i = hash_str(name) & ld->names.mask;
+    while (ld->names.slot[i])
+        i = (i + 1) & ld->names.mask;
+    ld->names.slot[i] = idx + 1;
+}
+
+/* Returns the link end already using the key, or -1 after recording val. */
+static int ends_claim(struct loader *ld, uint64_t key, int val)
+{
+    uint64_t k = key + 1;
+    uint64_t h = k * 0x9e3779b97f4a7c15ull;
+    for (size_t i = (size_t)(h >> 20) & ld->ends.mask;; i = (i + 1) & ld->ends.mask) {
+        if (ld->ends.key[i] == 0) {
+            ld->ends.key[i] = k;
+            ld->ends.val[i] = val;
+            return -1;
+        }
+        if (ld->ends.key[i] == k) return ld->ends.val[i];
+    }
+}
+
+/* ---- paths and errors ---- */
+
+static void push_seg(struct loader *ld, struct seg g)
+{
+    if (ld->depth < PATH_MAX_DEPTH) ld->path[ld->depth] = g;
+    ld->depth++;
+}
+static void push_key(struct loader *ld, const char *key)
+{
+    push_seg(ld, (struct seg){key, 0, 0});
+}
+static void push_index(struct loader *ld, int i)
+{
+    push_seg(ld, (struct seg){NULL, i, 0});
+}
+static void pop(struct loader *ld)
+{
+    ld->depth--;
+}
+
+static void path_format(const struct seg *path, int depth, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < depth && len < n; d++) {
+        int w;
+        if (path[d].key)
+            w = snprintf(buf + len, n - len, "%s%s", d ? "." : "", path[d].key);
+        else
+            w = snprintf(buf + len, n - len, "[%d]", path[d].index);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+}
+
+/* The error is one line, whatever keys and values it quotes. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = ' ';
+}
+
+static bool ld_vfail(struct loader *ld, const char *fmt, va_list ap)
+{
+    int depth = ld->depth < PATH_MAX_DEPTH ? ld->depth : PATH_MAX_DEPTH;
+    size_t off = json_locate(ld->text, ld->len, ld->path, depth);
+    int line = line_of(ld->text, ld->len, off);
+    char path[200];
+    char *t = ld->err->text;
+    size_t n = sizeof ld->err->text;
+    int w;
+    path_format(ld->path, depth, path, sizeof path);
+    if (depth > 0)
+        w = snprintf(t, n, "%s:%d: %s: ", ld->file, line, path);
+    else
+        w = snprintf(t, n, "%s:%d: ", ld->file, line);
+    if (w >= 0 && (size_t)w < n) vsnprintf(t + w, n - (size_t)w, fmt, ap);
+    one_line(t);
+    return false;
+}
+
+/* Reports an error about the value at the current path; returns false. */
+static bool ld_fail(struct loader *ld, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static bool ld_fail(struct loader *ld, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ld_vfail(ld, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* Reports an error about member `key` of the current object. */
+static bool ld_fail_at(struct loader *ld, const char *key, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static bool ld_fail_at(struct loader *ld, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    push_key(ld, key);
+    va_start(ap, fmt);
+    ld_vfail(ld, fmt, ap);
+    va_end(ap);
+    pop(ld);
+    return false;
+}
+
+/* A short rendering of a value for "got ..." (one line, bounded). */
+static const char *brief(const cJSON *v, char *buf, size_t n)
+{
+    if (!v) {
+        snprintf(buf, n, "nothing");
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (isfinite(d) && d == floor(d) && fabs(d) < 1e15)
+            snprintf(buf, n, "%.0f", d);
+        else
+            snprintf(buf, n, "%g", d);
+    } else if (cJSON_IsString(v)) {
+        size_t o = 0;
+        const char *s = v->valuestring;
+        buf[o++] = '"';
+        for (size_t i = 0; s[i] && o + 6 < n; i++) {
+            if (i >= 40) {
+                memcpy(buf + o, "...", 3);
+                o += 3;
+                break;
+            }
+            if (s[i] == '\n') {
+                buf[o++] = '\\';
+                buf[o++] = 'n';
+            } else {
+                buf[o++] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+            }
+        }
+        buf[o++] = '"';
+        buf[o] = '\0';
+    } else if (cJSON_IsTrue(v)) {
+        snprintf(buf, n, "true");
+    } else if (cJSON_IsFalse(v)) {
+        snprintf(buf, n, "false");
+    } else if (cJSON_IsNull(v)) {
+        snprintf(buf, n, "null");
+    } else if (cJSON_IsArray(v)) {
+        snprintf(buf, n, "a list [...]");
+    } else {
+        snprintf(buf, n, "an object {...}");
+    }
+    return buf;
+}
+
+static bool fail_type(struct loader *ld, const cJSON *v, const char *expected)
+{
+    char b[64];
+    return ld_fail(ld, "expected %s, got %s", expected, brief(v, b, sizeof b));
+}
+
+/* Levenshtein distance for "did you mean" hints, on short words only. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[33];
+    if (la > 32 || lb > 32) return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Gives a better message for a key that is known but wrong here; writes it
+ * into buf and returns true, or returns false for a plain unknown key. */
+typedef bool (*key_hint_fn)(const char *key, const void *ctx, char *buf, size_t n);
+
+/* Checks obj's keys: each must be in allowed (NULL-terminated, at most 32)
+ * and appear once. */
+static bool check_keys(struct loader *ld, const cJSON *obj, const char *const *allowed,
+                       key_hint_fn hint, const void *ctx)
+{
+    uint32_t seen = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, obj)
+    {
+        const char *key = c->string ? c->string : "";
+        int k = 0;
+        while (allowed[k] && strcmp(allowed[k], key) != 0)
+            k++;
+        if (allowed[k]) {
+            if (seen & (1u << k)) {
+                push_seg(ld, (struct seg){key, 0, 1});
+                ld_fail(ld, "\"%s\" appears twice in the same object; keep one", key);
+                pop(ld);
+                return false;
+            }
+            seen |= 1u << k;
+            continue;
+        }
+        char msg[400];
+        if (hint && hint(key, ctx, msg, sizeof msg)) return ld_fail_at(ld, key, "%s", msg);
+        char list[300] = "";
+        size_t o = 0;
+        const char *near = NULL;
+        size_t near_d = 3;
+        for (int i = 0; allowed[i]; i++) {
+            int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", allowed[i]);
+            if (w > 0 && (size_t)w < sizeof list - o) o += (size_t)w;
+            size_t d = strcasecmp(allowed[i], key) == 0 ? 0 : edit_distance(allowed[i], key);
+            if (d < near_d) {
+                near_d = d;
+                near = allowed[i];
+            }
+        }
+        if (near && near_d == 0)
+            return ld_fail_at(ld, key,
+                              "unknown key \"%s\": keys are case-sensitive, did you mean \"%s\"?",
+                              key, near);
+        if (near)
+            return ld_fail_at(ld, key,
+                              "unknown key \"%s\" (did you mean \"%s\"?); allowed here: %s", key,
+                              near, list);
+        return ld_fail_at(ld, key, "unknown key \"%s\"; allowed here: %s", key, list);
+    }
+    return true;
+}
+
+/* ---- typed getters: each reports its own errors, with the key in the path ---- */
+
+/* A required member; `missing` completes "missing: ..." */
+static const cJSON *need(struct loader *ld, const cJSON *obj, const char *key, const char *missing)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) ld_fail_at(ld, key, "missing: %s", missing);
+    return v;
+}
+
+/* String member; *out NULL when absent. missing != NULL makes it required. */
+static bool get_str(struct loader *ld, const cJSON *obj, const char *key, const char *missing,
+                    const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = NULL;
+    if (!v) {
+        if (missing) return ld_fail_at(ld, key, "missing: %s", missing);
+        return true;
+    }
+    if (!cJSON_IsString(v)) {
+        push_key(ld, key);
+        fail_type(ld, v, "a string");
+        pop(ld);
+        return false;
+    }
+    *out = v->valuestring;
+    return true;
+}
+
+/* Number at the current path within [lo, hi]; integral if integer. */
+static bool want_number(struct loader *ld, const cJSON *v, bool integer, double lo, double hi,
+                        double *out)
+{
+    char b[64];
+    if (!cJSON_IsNumber(v)) return fail_type(ld, v, integer ? "a whole number" : "a number");
+    double d = v->valuedouble;
+    if (!isfinite(d)) return ld_fail(ld, "this number is out of range");
+    if (integer && d != floor(d))
+        return ld_fail(ld, "expected a whole number, got %s", brief(v, b, sizeof b));
+    if (d < lo || d > hi) {
+        if (hi >= 1e15) return ld_fail(ld, "must be %g or more, got %s", lo, brief(v, b, sizeof b));
+        return ld_fail(ld, "must be from %g to %g, got %s", lo, hi, brief(v, b, sizeof b));
+    }
+    *out = d;
+    return true;
+}
+
+static bool get_number(struct loader *ld, const cJSON *obj, const char *key, bool integer,
+                       double lo, double hi, bool *present, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *present = v != NULL;
+    if (!v) return true;
+    push_key(ld, key);
+    bool ok = want_number(ld, v, integer, lo, hi, out);
+    pop(ld);
+    return ok;
+}
+
+/* A duration at the current path. A bare number means seconds where
+ * numbers_ok; a link delay needs a unit, because "delay": 5 is far more
+ * likely a forgotten "ms" than five seconds. */
+static bool want_duration(struct loader *ld, const cJSON *v, bool numbers_ok, sim_time *out)
+{
+    char b[64];
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (!numbers_ok)
+            return ld_fail(ld,
+                           "expected a duration like \"2ms\", got %s (a link delay needs a unit: "
+                           "\"%sms\", \"%sus\" or \"%ss\")",
+                           brief(v, b, sizeof b), b, b, b);
+        if (d < 0) return ld_fail(ld, "negative duration %s", brief(v, b, sizeof b));
+        if (!isfinite(d) || d > 9.2e9)
+            return ld_fail(ld, "duration %s is too long", brief(v, b, sizeof b));
+        *out = (sim_time)llround(d * 1e9);
+        return true;
+    }
+    if (!cJSON_IsString(v)) return fail_type(ld, v, "a duration like \"2ms\"");
+    const char *s = v->valuestring;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '-') return ld_fail(ld, "negative duration %s", brief(v, b, sizeof b));
+    if (!sim_time_parse(v->valuestring, out))
+        return ld_fail(ld,
+                       "%s is not a duration like \"2ms\", \"1.5s\" or \"10us\" (units: ns, us, "
+                       "ms, s, m, h)",
+                       brief(v, b, sizeof b));
+    return true;
+}
+
+static bool get_duration(struct loader *ld, const cJSON *obj, const char *key, bool numbers_ok,
+                         bool *present, sim_time *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *present = v != NULL;
+    if (!v) return true;
+    push_key(ld, key);
+    bool ok = want_duration(ld, v, numbers_ok, out);
+    pop(ld);
+    return ok;
+}
+
+/* Array member (absent is fine unless missing != NULL). */
+static bool get_array(struct loader *ld, const cJSON *obj, const char *key, const char *missing,
+                      const char *like, const cJSON **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = NULL;
+    if (!v) {
+        if (missing) return ld_fail_at(ld, key, "missing: %s", missing);
+        return true;
+    }
+    if (!cJSON_IsArray(v)) {
+        push_key(ld, key);
+        fail_type(ld, v, like);
+        pop(ld);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool want_object(struct loader *ld, const cJSON *v, const char *like)
+{
+    if (cJSON_IsObject(v)) return true;
+    return fail_type(ld, v, like);
+}
+
+/* ---- names and addresses ---- */
+
+static bool valid_name(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!isalnum((unsigned char)c) && c != '_' && c != '.' && c != '-') return false;
+    }
+    return true;
+}
+
+/* A single dotted-quad address at the current path (gateway, via, dns). */
+static bool want_addr(struct loader *ld, const cJSON *v, uint32_t *out)
+{
+    char b[64];
+    if (!cJSON_IsString(v)) return fail_type(ld, v, "an address like \"10.0.0.1\"");
+    if (!ip4_parse_addr(v->valuestring, out)) {
+        uint32_t a;
+        uint8_t plen;
+        if (ip4_parse_prefix(v->valuestring, &a, &plen))
+            return ld_fail(ld, "%s: write the address without a prefix length, like \"10.0.0.1\"",
+                           brief(v, b, sizeof b));
+        return ld_fail(ld, "%s is not an address like \"10.0.0.1\"", brief(v, b, sizeof b));
+    }
+    return true;
+}
+
+static bool addr_on_subnet(uint32_t a, uint32_t net_addr, uint8_t plen)
+{
+    return ((a ^ net_addr) & ip4_mask(plen)) == 0;
+}
+
+/* Is a on one of n's subnets (only iface `dev` if given)? Interfaces on DHCP
+ * count as "maybe": their subnet is unknown until the lease. */
+static bool node_on_link(const struct model_node *n, uint32_t a, const char *dev)
+{
+    for (int i = 0; i < n->n_ifaces; i++) {
+        const struct model_iface *f = &n->ifaces[i];
+        if (dev && strcmp(f->name, dev) != 0) continue;
+        if (f->dhcp) return true;
+        for (int k = 0; k < f->n_addr; k++)
+            if (addr_on_subnet(a, f->addr[k], f->plen[k])) return true;
+    }
+    return false;
+}
+
+/* "10.0.0.0/24, 192.168.1.0/24" or "it has no address". */
+static void node_subnets(const struct model_node *n, const char *dev, char *buf, size_t size)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n->n_ifaces; i++) {
+        const struct model_iface *f = &n->ifaces[i];
+        if (dev && strcmp(f->name, dev) != 0) continue;
+        for (int k = 0; k < f->n_addr && o < size; k++) {
+            char a[16];
+            int w = snprintf(buf + o, size - o, "%s%s/%u", o ? ", " : "",
+                             ip4_str(f->addr[k] & ip4_mask(f->plen[k]), a), f->plen[k]);
+            if (w < 0) break;
+            o += (size_t)w;
+        }
+    }
+    if (o == 0) snprintf(buf, size, "it has no address");
+}
+
+static bool node_has_addr(const struct model_node *n, uint32_t a)
+{
+    for (int i = 0; i < n->n_ifaces; i++)
+        for (int k = 0; k < n->ifaces[i].n_addr; k++)
+            if (n->ifaces[i].addr[k] == a) return true;
+    return false;
+}
+
+static const char *kind_name(enum node_kind k)
+{
+    switch (k) {
+    case NODE_HOST:
+        return "host";
+    case NODE_SERVER:
+        return "server";
+    case NODE_SWITCH:
+        return "switch";
+    case NODE_HUB:
+        return "hub";
+    case NODE_ROUTER:
+        return "router";
+    }
+    return "node";
+}
+
+static bool has_ports(enum node_kind k)
+{
+    return k == NODE_SWITCH || k == NODE_HUB;
+}
+
+/* ---- nodes ---- */
+
+static const char *const host_keys[] = {"name", "type",   "interfaces", "gateway",
+                                        "dns",  "routes", "position",   NULL};
+static const char *const router_keys[] = {"name", "type", "interfaces", "routes", "position", NULL};
+static const char *const switch_keys[] = {"name", "type", "ports", "position", NULL};
+
+static bool unsupported_hint(const char *key, char *buf, size_t n)
+{
+    static const char *const later[] = {"services", "nat", "dhcp_server", NULL};
+    for (int i = 0; later[i]; i++) {
+        if (strcmp(key, later[i]) == 0) {
+            snprintf(buf, n,
+                     "`%s` is not supported yet by this netstep (DHCP, NAT and services arrive "
+                     "with the transport-layer release)",
+                     key);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool node_key_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    const struct model_node *nd = ctx;
+    const char *kind = kind_name(nd->kind);
+    if (unsupported_hint(key, buf, n)) return true;
+    if (has_ports(nd->kind)) {
+        if (strcmp(key, "interfaces") == 0) {
+            snprintf(buf, n,
+                     "a %s has ports, not interfaces: write \"ports\": N and link to \"%s:1\" .. "
+                     "\"%s:N\"",
+                     kind, nd->name, nd->name);
+            return true;
+        }
+        if (!strcmp(key, "gateway") || !strcmp(key, "dns") || !strcmp(key, "routes")) {
+            snprintf(buf, n, "a %s works at layer 2 and has no \"%s\"", kind, key);
+            return true;
+        }
+        return false;
+    }
+    if (strcmp(key, "ports") == 0) {
+        snprintf(buf, n, "only switches and hubs have \"ports\"; a %s has \"interfaces\"", kind);
+        return true;
+    }
+    if (nd->kind == NODE_ROUTER && strcmp(key, "gateway") == 0) {
+        snprintf(buf, n,
+                 "a router has no \"gateway\"; give it a default route: \"routes\": [{\"to\": "
+                 "\"0.0.0.0/0\", \"via\": \"...\"}]");
+        return true;
+    }
+    if (nd->kind == NODE_ROUTER && strcmp(key, "dns") == 0) {
+        snprintf(buf, n, "\"dns\" is for hosts and servers, not routers");
+        return true;
+    }
+    return false;
+}
+
+/* One address of an interface's "ip" at the current path. */
+static bool load_iface_addr(struct loader *ld, const cJSON *v, struct model_iface *f, bool alone)
+{
+    char b[64], s1[16], s2[16];
+    uint32_t a;
+    uint8_t plen;
+    if (!cJSON_IsString(v)) return fail_type(ld, v, "an address like \"10.0.0.1/24\" or \"dhcp\"");
+    const char *s = v->valuestring;
+    if (strcmp(s, "dhcp") == 0) {
+        if (!alone) return ld_fail(ld, "\"dhcp\" must be the interface's only address");
+        f->dhcp = true;
+        return true;
+    }
+    if (!ip4_parse_prefix(s, &a, &plen)) {
+        if (ip4_parse_addr(s, &a))
+            return ld_fail(ld, "%s has no prefix length; write it like \"%s/24\"",
+                           brief(v, b, sizeof b), s);
+        return ld_fail(ld, "%s is not an address like \"10.0.0.1/24\" or \"dhcp\"",
+                       brief(v, b, sizeof b));
+    }
+    unsigned first = a >> 24;
+    if (first == 0)
+        return ld_fail(ld, "%s: addresses 0.x.x.x mean \"this network\" and cannot be assigned",
+                       brief(v, b, sizeof b));
+    if (first == 127)
+        return ld_fail(ld, "%s is a loopback address (127.x.x.x); pick another network",
+                       brief(v, b, sizeof b));
+    if (first >= 224)
+        return ld_fail(ld, "%s is a multicast or reserved address; pick a unicast address",
+                       brief(v, b, sizeof b));
+    /* RFC 1122 3.2.1.3: host parts of all zeros and all ones are not host
+     * addresses; /31 (RFC 3021) and /32 have no such parts. */
+    if (plen <= 30) {
+        uint32_t mask = ip4_mask(plen), net = a & mask, bcast = net | ~mask;
+        if (a == net)
+            return ld_fail(ld,
+                           "%s is the network address of its subnet; pick a host address "
+                           "like %s/%u",
+                           brief(v, b, sizeof b), ip4_str(net + 1, s1), plen);
+        if (a == bcast)
+            return ld_fail(ld,
+                           "%s is the broadcast address of its subnet; pick a host address "
+                           "like %s/%u",
+                           brief(v, b, sizeof b), ip4_str(bcast - 1, s2), plen);
+    }
+    f->addr[f->n_addr] = a;
+    f->plen[f->n_addr] = plen;
+    f->n_addr++;
+    return true;
+}
+
+static bool load_iface(struct loader *ld, const cJSON *j, struct model_node *nd, int idx)
+{
+    static const char *const keys[] = {"name", "ip", "mac", NULL};
+    struct model_iface *f = &nd->ifaces[idx];
+    const char *name, *mac;
+    char b[64];
+    f->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    if (!want_object(ld, j, "an interface like {\"name\": \"eth0\", \"ip\": \"10.0.0.1/24\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "name", "every interface needs a \"name\", like \"eth0\"", &name))
+        return false;
+    if (!valid_name(name, IFACE_NAME_MAX - 1))
+        return ld_fail_at(ld, "name",
+                          "%s is not a valid interface name: use 1 to %d letters, digits, '_', "
+                          "'.' or '-'",
+                          brief(cJSON_GetObjectItemCaseSensitive(j, "name"), b, sizeof b),
+                          IFACE_NAME_MAX - 1);
+    for (int i = 0; i < idx; i++)
+        if (strcmp(nd->ifaces[i].name, name) == 0)
+            return ld_fail_at(ld, "name", "%s already has an interface named \"%s\"", nd->name,
+                              name);
+    f->name = dupstr(name);
+
+    const cJSON *ip = cJSON_GetObjectItemCaseSensitive(j, "ip");
+    if (ip) {
+        push_key(ld, "ip");
+        bool ok = true;
+        if (cJSON_IsArray(ip)) {
+            int n = cJSON_GetArraySize(ip), k = 0;
+            const cJSON *e;
+            if (n == 0)
+                ok = ld_fail(ld, "an empty list; leave \"ip\" out for an interface without "
+                                 "an address");
+            else if (n > IFACE_MAX_ADDR)
+                ok = ld_fail(ld, "at most %d addresses per interface, got %d", IFACE_MAX_ADDR, n);
+            cJSON_ArrayForEach(e, ip)
+            {
+                if (!ok) break;
+                push_index(ld, k++);
+                ok = load_iface_addr(ld, e, f, n == 1);
+                pop(ld);
+            }
+        } else {
+            ok = load_iface_addr(ld, ip, f, true);
+        }
+        pop(ld);
+        if (!ok) return false;
+    }
+
+    if (!get_str(ld, j, "mac", NULL, &mac)) return false;
+    if (mac) {
+        push_key(ld, "mac");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "mac");
+        bool ok = true;
+        if (!mac_parse(mac, f->mac))
+            ok = ld_fail(ld, "%s is not a MAC address like \"02:00:00:00:00:01\"",
+                         brief(v, b, sizeof b));
+        else if (f->mac[0] & 1)
+            ok = ld_fail(ld,
+                         "%s is a multicast MAC address (its first byte is odd); an interface "
+                         "needs a unicast one, like \"02:00:00:00:00:01\"",
+                         brief(v, b, sizeof b));
+        else if (!(f->mac[0] | f->mac[1] | f->mac[2] | f->mac[3] | f->mac[4] | f->mac[5]))
+            ok = ld_fail(ld, "00:00:00:00:00:00 is not a usable MAC address");
+        pop(ld);
+        if (!ok) return false;
+        f->has_mac = true;
+    }
+    return true;
+}
+
+static int find_iface(const struct model_node *nd, const char *name)
+{
+    for (int i = 0; i < nd->n_ifaces; i++)
+        if (strcmp(nd->ifaces[i].name, name) == 0) return i;
+    return -1;
+}
+
+static bool load_route(struct loader *ld, const cJSON *j, struct model_node *nd, int idx)
+{
+    static const char *const keys[] = {"to", "via", "dev", NULL};
+    struct model_route *r = &nd->routes[idx];
+    const char *to, *dev;
+    char b[64], s1[16], sub[200];
+    uint32_t a;
+    uint8_t plen;
+    r->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    if (!want_object(ld, j, "a route like {\"to\": \"10.1.0.0/16\", \"via\": \"10.0.0.254\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "to", "a route needs a destination, like \"to\": \"10.1.0.0/16\"", &to))
+        return false;
+    const cJSON *tov = cJSON_GetObjectItemCaseSensitive(j, "to");
+    if (strcmp(to, "default") == 0) {
+        a = 0;
+        plen = 0;
+    } else if (!ip4_parse_prefix(to, &a, &plen)) {
+        if (ip4_parse_addr(to, &a))
+            return ld_fail_at(ld, "to",
+                              "%s needs a prefix length, like \"%s/24\" (or \"%s/32\" for "
+                              "one host)",
+                              brief(tov, b, sizeof b), to, to);
+        return ld_fail_at(ld, "to", "%s is not a network like \"10.1.0.0/16\" or \"default\"",
+                          brief(tov, b, sizeof b));
+    } else if (a & ~ip4_mask(plen)) {
+        return ld_fail_at(ld, "to", "%s has host bits set; the network is \"%s/%u\"",
+                          brief(tov, b, sizeof b), ip4_str(a & ip4_mask(plen), s1), plen);
+    }
+    r->dst = a;
+    r->plen = plen;
+
+    if (!get_str(ld, j, "dev", NULL, &dev)) return false;
+    if (dev) {
+        if (find_iface(nd, dev) < 0)
+            return ld_fail_at(ld, "dev", "%s has no interface named \"%s\"", nd->name, dev);
+        r->dev = dupstr(dev);
+    }
+    const cJSON *via = cJSON_GetObjectItemCaseSensitive(j, "via");
+    if (via) {
+        push_key(ld, "via");
+        bool ok = want_addr(ld, via, &r->via);
+        if (ok && r->via == 0)
+            ok = ld_fail(ld, "0.0.0.0 is not a next hop; leave \"via\" out for a route "
+                             "through \"dev\" only");
+        if (ok && !node_on_link(nd, r->via, dev)) {
+            node_subnets(nd, dev, sub, sizeof sub);
+            ok = ld_fail(ld, "next hop %s is not on any of %s's subnets%s%s (%s)",
+                         ip4_str(r->via, s1), nd->name, dev ? " on " : "", dev ? dev : "", sub);
+        }
+        pop(ld);
+        if (!ok) return false;
+    }
+    if (!via && !dev)
+        return ld_fail(ld, "a route needs \"via\" (the next-hop address), \"dev\" (an "
+                           "interface), or both");
+    return true;
+}
+
+static bool load_position(struct loader *ld, const cJSON *j, struct model_node *nd)
+{
+    static const char *const keys[] = {"x", "y", NULL};
+    bool px, py;
+    if (!want_object(ld, j, "a position like {\"x\": 100, \"y\": 200}")) return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_number(ld, j, "x", false, -1e9, 1e9, &px, &nd->x) ||
+        !get_number(ld, j, "y", false, -1e9, 1e9, &py, &nd->y))
+        return false;
+    if (!px || !py)
+        return ld_fail_at(ld, px ? "y" : "x", "missing: a position needs both \"x\" and \"y\"");
+    nd->has_pos = true;
+    return true;
+}
+
+static bool load_node(struct loader *ld, const cJSON *j, int idx)
+{
+    struct model_node *nd = &ld->m->nodes[idx];
+    const char *name, *type;
+    const cJSON *arr, *e;
+    char b[64], s1[16], sub[200];
+    bool present;
+    nd->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    if (!want_object(ld, j, "a node like {\"name\": \"pc1\", \"type\": \"host\", ...}"))
+        return false;
+    if (!get_str(ld, j, "name", "every node needs a unique \"name\", like \"pc1\"", &name))
+        return false;
+    if (!valid_name(name, NODE_NAME_MAX - 1))
+        return ld_fail_at(ld, "name",
+                          "%s is not a valid node name: use 1 to %d letters, digits, '_', '.' "
+                          "or '-'",
+                          brief(cJSON_GetObjectItemCaseSensitive(j, "name"), b, sizeof b),
+                          NODE_NAME_MAX - 1);
+    int other = names_find(ld, name);
+    if (other >= 0)
+        return ld_fail_at(ld, "name", "there is already a node named \"%s\" (nodes[%d], line %d)",
+                          name, other, ld->m->nodes[other].line);
+    nd->name = dupstr(name);
+    names_add(ld, name, idx);
+
+    if (!get_str(ld, j, "type", "one of host, server, switch, hub, router", &type)) return false;
+    static const char *const types[] = {"host", "server", "switch", "hub", "router"};
+    static const enum node_kind kinds[] = {NODE_HOST, NODE_SERVER, NODE_SWITCH, NODE_HUB,
+                                           NODE_ROUTER};
+    int t = 0;
+    while (t < 5 && strcmp(types[t], type) != 0)
+        t++;
+    if (t == 5)
+        return ld_fail_at(ld, "type",
+                          "unknown node type %s; use host, server, switch, hub or "
+                          "router",
+                          brief(cJSON_GetObjectItemCaseSensitive(j, "type"), b, sizeof b));
+    nd->kind = kinds[t];
+    const char *const *keys = has_ports(nd->kind)       ? switch_keys
+                              : nd->kind == NODE_ROUTER ? router_keys
+                                                        : host_keys;
+    if (!check_keys(ld, j, keys, node_key_hint, nd)) return false;
+
+    if (has_ports(nd->kind)) {
+        double ports = 8;
+        if (!get_number(ld, j, "ports", true, 1, PORTS_MAX, &present, &ports)) return false;
+        nd->ports = (int)ports;
+    } else {
+        if (!get_array(ld, j, "interfaces", "a host, server or router needs \"interfaces\"",
+                       "a list of interfaces like [{\"name\": \"eth0\", \"ip\": "
+                       "\"10.0.0.1/24\"}]",
+                       &arr))
+            return false;
+        int n = cJSON_GetArraySize(arr), i = 0;
+        if (n == 0) return ld_fail_at(ld, "interfaces", "%s needs at least one interface", name);
+        if (n > NODE_MAX_IFACES)
+            return ld_fail_at(ld, "interfaces", "at most %d interfaces per node, got %d",
+                              NODE_MAX_IFACES, n);
+        nd->ifaces = zalloc((size_t)n, sizeof *nd->ifaces);
+        nd->n_ifaces = n;
+        push_key(ld, "interfaces");
+        cJSON_ArrayForEach(e, arr)
+        {
+            push_index(ld, i);
+            bool ok = load_iface(ld, e, nd, i);
+            pop(ld);
+            if (!ok) {
+                pop(ld);
+                return false;
+            }
+            i++;
+        }
+        pop(ld);
+    }
+
+    const cJSON *gw = cJSON_GetObjectItemCaseSensitive(j, "gateway");
+    if (gw) {
+        push_key(ld, "gateway");
+        bool ok = want_addr(ld, gw, &nd->gateway);
+        if (ok && node_has_addr(nd, nd->gateway))
+            ok = ld_fail(ld,
+                         "gateway %s is %s's own address; the gateway is the router's "
+                         "address on this subnet",
+                         ip4_str(nd->gateway, s1), name);
+        if (ok && !node_on_link(nd, nd->gateway, NULL)) {
+            node_subnets(nd, NULL, sub, sizeof sub);
+            ok = ld_fail(ld, "gateway %s is not on any of %s's subnets (%s)",
+                         ip4_str(nd->gateway, s1), name, sub);
+        }
+        pop(ld);
+        if (!ok) return false;
+    }
+
+    if (!get_array(ld, j, "dns", NULL, "a list of addresses like [\"10.0.0.53\"]", &arr))
+        return false;
+    if (arr) {
+        int n = cJSON_GetArraySize(arr), i = 0;
+        int max = (int)(sizeof nd->dns / sizeof nd->dns[0]);
+        push_key(ld, "dns");
+        bool ok = true;
+        if (n > max) ok = ld_fail(ld, "at most %d DNS servers, got %d", max, n);
+        cJSON_ArrayForEach(e, arr)
+        {
+            if (!ok) break;
+            push_index(ld, i);
+            ok = want_addr(ld, e, &nd->dns[i]);
+            pop(ld);
+            i++;
+        }
+        pop(ld);
+        if (!ok) return false;
+        nd->n_dns = n;
+    }
+
+    if (!get_array(ld, j, "routes", NULL,
+                   "a list of routes like [{\"to\": \"10.1.0.0/16\", \"via\": \"10.0.0.254\"}]",
+                   &arr))
+        return false;
+    if (arr) {
+        int n = cJSON_GetArraySize(arr), i = 0;
+        nd->routes = zalloc((size_t)n, sizeof *nd->routes);
+        nd->n_routes = n;
+        push_key(ld, "routes");
+        cJSON_ArrayForEach(e, arr)
+        {
+            push_index(ld, i);
+            bool ok = load_route(ld, e, nd, i);
+            pop(ld);
+            if (!ok) {
+                pop(ld);
+                return false;
+            }
+            i++;
+        }
+        pop(ld);
+    }
+
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(j, "position");
+    if (pos) {
+        push_key(ld, "position");
+        bool ok = load_position(ld, pos, nd);
+        pop(ld);
+        if (!ok) return false;
+    }
+    return true;
+}
+
+/* ---- links ---- */
+
+/* Resolves "node" or "node:iface" at the current path. iface_out is the
+ * interface index (for a switch or hub: port - 1), or -1 for a bare node
+ * when that is allowed. */
+static bool resolve_endpoint(struct loader *ld, const cJSON *v, bool node_alone_ok, int *node_out,
+                             int *iface_out)
+{
+    char b[64];
+    const char *like = node_alone_ok ? "a node like \"pc1\" or an interface like \"pc1:eth0\""
+                                     : "an endpoint like \"pc1:eth0\"";
+    if (!cJSON_IsString(v)) return fail_type(ld, v, like);
+    const char *s = v->valuestring;
+    const char *colon = strchr(s, ':');
+    char node[NODE_NAME_MAX + 1];
+    size_t nlen = colon ? (size_t)(colon - s) : strlen(s);
+    *iface_out = -1;
+    if ((!colon && !node_alone_ok) || (colon && (strchr(colon + 1, ':') || colon[1] == '\0')) ||
+        nlen == 0)
+        return ld_fail(ld, "%s is not %s (node name, colon, interface name)", brief(v, b, sizeof b),
+                       like);
+    if (nlen > NODE_NAME_MAX - 1)
+        return ld_fail(ld, "there is no node named \"%.*s...\"", NODE_NAME_MAX - 1, s);
+    memcpy(node, s, nlen);
+    node[nlen] = '\0';
+    int ni = names_find(ld, node);
+    if (ni < 0) return ld_fail(ld, "there is no node named \"%s\"", node);
+    *node_out = ni;
+    if (!colon) return true;
+    const struct model_node *nd = &ld->m->nodes[ni];
+    const char *ifn = colon + 1;
+    if (has_ports(nd->kind)) {
+        long port = 0;
+        const char *p = ifn;
+        if (*p == '0') port = -1;
+        for (; port >= 0 && *p; p++) {
+            if (!isdigit((unsigned char)*p) || port > PORTS_MAX) {
+                port = -1;
+                break;
+            }
+            port = port * 10 + (*p - '0');
+        }
+        if (port < 0)
+            return ld_fail(ld, "%s ports are numbered 1 to %d: write \"%s:1\", not %s", nd->name,
+                           nd->ports, nd->name, brief(v, b, sizeof b));
+        if (port < 1 || port > nd->ports)
+            return ld_fail(ld, "%s has ports 1 to %d; there is no port %ld", nd->name, nd->ports,
+                           port);
+        *iface_out = (int)port - 1;
+        return true;
+    }
+    int fi = find_iface(nd, ifn);
+    if (fi < 0) {
+        char list[160] = "";
+        size_t o = 0;
+        for (int i = 0; i < nd->n_ifaces && o < sizeof list; i++) {
+            int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", nd->ifaces[i].name);
+            if (w < 0) break;
+            o += (size_t)w;
+        }
+        return ld_fail(ld, "%s has no interface \"%.20s\" (its interfaces: %s)", nd->name, ifn,
+                       list);
+    }
+    *iface_out = fi;
+    return true;
+}
+
+static bool load_endpoint(struct loader *ld, const cJSON *j, const char *key, int link, int side,
+                          int *node_i, int *iface_i)
+{
+    const cJSON *v = need(ld, j, key, "a link joins two endpoints like \"pc1:eth0\"");
+    if (!v) return false;
+    struct model_link *l = &ld->m->links[link];
+    push_key(ld, key);
+    bool ok = resolve_endpoint(ld, v, false, node_i, iface_i);
+    if (ok) {
+        const char *colon = strchr(v->valuestring, ':');
+        char **nodep = side ? &l->b_node : &l->a_node, **ifp = side ? &l->b_iface : &l->a_iface;
+        *nodep = dupmem(v->valuestring, (size_t)(colon - v->valuestring));
+        *ifp = dupstr(colon + 1);
+    }
+    pop(ld);
+    return ok;
+}
+
+/* "100Mbps", "1.5 Gbps", "512bps" (unit case-insensitive) or bits/s. */
+static bool parse_bandwidth(const char *s, uint64_t *out)
+{
+    static const struct {
+        const char *unit;
+        double scale;
+    } units[] = {{"bps", 1}, {"kbps", 1e3}, {"mbps", 1e6}, {"gbps", 1e9}};
+    char *end;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s)) return false;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !isfinite(v)) return false;
+    while (isspace((unsigned char)*end))
+        end++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcasecmp(end, units[i].unit) == 0) {
+            double bps = v * units[i].scale;
+            if (bps < 1 || bps > 1e12) return false;
+            *out = (uint64_t)llround(bps);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool load_link(struct loader *ld, const cJSON *j, int idx)
+{
+    static const char *const keys[] = {"a",   "b",     "bandwidth", "delay", "loss",
+                                       "mtu", "queue", "up",        NULL};
+    struct model_link *l = &ld->m->links[idx];
+    char b[64];
+    int na, fa, nb, fb;
+    bool present;
+    double d;
+    link_params_default(&l->p);
+    l->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    if (!want_object(ld, j, "a link like {\"a\": \"pc1:eth0\", \"b\": \"sw1:1\"}")) return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!load_endpoint(ld, j, "a", idx, 0, &na, &fa) ||
+        !load_endpoint(ld, j, "b", idx, 1, &nb, &fb))
+        return false;
+    if (na == nb && fa == fb)
+        return ld_fail_at(ld, "b", "a link cannot connect %s:%s to itself", l->a_node, l->a_iface);
+    for (int side = 0; side < 2; side++) {
+        int n = side ? nb : na, f = side ? fb : fa;
+        int prev = ends_claim(ld, (uint64_t)n << 32 | (uint32_t)f, idx * 2 + side);
+        if (prev >= 0) {
+            const struct model_link *o = &ld->m->links[prev / 2];
+            return ld_fail_at(ld, side ? "b" : "a",
+                              "%s:%s is already connected by links[%d] (line %d); an interface "
+                              "takes one cable",
+                              side ? l->b_node : l->a_node, side ? l->b_iface : l->a_iface,
+                              prev / 2, o->line);
+        }
+    }
+
+    const cJSON *bw = cJSON_GetObjectItemCaseSensitive(j, "bandwidth");
+    if (bw) {
+        push_key(ld, "bandwidth");
+        bool ok = true;
+        if (cJSON_IsNumber(bw)) {
+            ok = want_number(ld, bw, false, 1, 1e12, &d);
+            if (ok) l->p.bandwidth_bps = (uint64_t)llround(d);
+        } else if (!cJSON_IsString(bw)) {
+            ok = fail_type(ld, bw, "a bandwidth like \"100Mbps\"");
+        } else if (!parse_bandwidth(bw->valuestring, &l->p.bandwidth_bps)) {
+            ok = ld_fail(ld,
+                         "%s is not a bandwidth like \"100Mbps\", \"1Gbps\", \"10kbps\" or "
+                         "\"512bps\" (from 1bps to 1000Gbps)",
+                         brief(bw, b, sizeof b));
+        }
+        pop(ld);
+        if (!ok) return false;
+    }
+    if (!get_duration(ld, j, "delay", false, &present, &l->p.delay)) return false;
+    if (!get_number(ld, j, "loss", false, 0, 1, &present, &d)) return false;
+    if (present) l->p.loss = d;
+    if (!get_number(ld, j, "mtu", true, 68, 9000, &present, &d)) return false;
+    if (present) l->p.mtu = (uint32_t)d;
+    if (!get_number(ld, j, "queue", true, 1, 100000, &present, &d)) return false;
+    if (present) l->p.queue_limit = (uint32_t)d;
+    const cJSON *up = cJSON_GetObjectItemCaseSensitive(j, "up");
+    if (up) {
+        if (!cJSON_IsBool(up)) {
+            push_key(ld, "up");
+            fail_type(ld, up, "true or false");
+            pop(ld);
+            return false;
+        }
+        l->down = cJSON_IsFalse(up);
+    }
+    return true;
+}
+
+/* ---- timeline ---- */
+
+static bool load_expect(struct loader *ld, const cJSON *j, struct model_expect *x)
+{
+    static const char *const keys[] = {"contains", "not_contains", "matches", "exit", NULL};
+    const char *s;
+    bool present;
+    double d;
+    if (!want_object(ld, j, "checks like {\"contains\": \"3 received\"}")) return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "contains", NULL, &s)) return false;
+    if (s) {
+        x->has_contains = true;
+        x->contains = dupstr(s);
+    }
+    if (!get_str(ld, j, "not_contains", NULL, &s)) return false;
+    if (s) {
+        x->has_not_contains = true;
+        x->not_contains = dupstr(s);
+    }
+    if (!get_str(ld, j, "matches", NULL, &s)) return false;
+    if (s) {
+        regex_t re;
+        int rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char why[128];
+            regerror(rc, &re, why, sizeof why);
+            return ld_fail_at(ld, "matches", "not a valid regular expression (POSIX extended): %s",
+                              why);
+        }
+        regfree(&re);
+        x->has_matches = true;
+        x->matches = dupstr(s);
+    }
+    if (!get_number(ld, j, "exit", true, 0, 255, &present, &d)) return false;
+    if (present) {
+        x->has_exit = true;
+        x->exit_code = (int)d;
+    }
+    if (!x->has_contains && !x->has_not_contains && !x->has_matches && !x->has_exit)
+        return ld_fail(ld, "empty: give at least one of contains, not_contains, matches, exit");
+    return true;
+}
+
+static bool load_event(struct loader *ld, const cJSON *j, int idx)
+{
+    static const char *const keys[] = {"at", "node", "run", "input", "expect", NULL};
+    struct model_event *ev = &ld->m->events[idx];
+    const char *s;
+    const cJSON *arr, *e;
+    char t1[32], t2[32];
+    bool present;
+    int ni, fi;
+    ev->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    if (!want_object(ld, j, "an entry like {\"at\": \"1s\", \"node\": \"pc1\", \"run\": \"...\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!need(ld, j, "at", "when to run, like \"at\": \"1s\"")) return false;
+    if (!get_duration(ld, j, "at", true, &present, &ev->at)) return false;
+    if (ev->at > ld->m->until)
+        return ld_fail_at(ld, "at",
+                          "%ss is after the end of the scenario (\"until\": %ss), so it would "
+                          "never run",
+                          sim_time_format(ev->at, t1, sizeof t1),
+                          sim_time_format(ld->m->until, t2, sizeof t2));
+    const cJSON *nv = need(ld, j, "node", "which node runs the command, like \"node\": \"pc1\"");
+    if (!nv) return false;
+    push_key(ld, "node");
+    bool ok = cJSON_IsString(nv) && !strchr(nv->valuestring, ':')
+                  ? resolve_endpoint(ld, nv, true, &ni, &fi)
+                  : fail_type(ld, nv, "a node name like \"pc1\"");
+    pop(ld);
+    if (!ok) return false;
+    ev->node = dupstr(nv->valuestring);
+    if (!get_str(ld, j, "run", "the command to run, like \"run\": \"ping -c 3 10.0.0.2\"", &s))
+        return false;
+    const char *p = s;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '\0') return ld_fail_at(ld, "run", "the command is empty");
+    ev->run = dupstr(s);
+
+    if (!get_array(ld, j, "input", NULL, "a list of lines like [\"USER ann\", \"PASS pw\"]", &arr))
+        return false;
+    if (arr) {
+        int n = cJSON_GetArraySize(arr), i = 0;
+        ev->input = zalloc((size_t)n, sizeof *ev->input);
+        ev->n_input = n;
+        push_key(ld, "input");
+        cJSON_ArrayForEach(e, arr)
+        {
+            if (!cJSON_IsString(e)) {
+                push_index(ld, i);
+                fail_type(ld, e, "a line of text (a string)");
+                pop(ld);
+                pop(ld);
+                return false;
+            }
+            ev->input[i++] = dupstr(e->valuestring);
+        }
+        pop(ld);
+    }
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, "expect");
+    if (x) {
+        push_key(ld, "expect");
+        ok = load_expect(ld, x, &ev->expect);
+        pop(ld);
+        if (!ok) return false;
+        ev->has_expect = true;
+    }
+    return true;
+}
+
+static bool load_pexpect(struct loader *ld, const cJSON *j, int idx)
+{
+    static const char *const keys[] = {"summary", "on", "protocol", "min", "max", NULL};
+    struct model_pexpect *pe = &ld->m->pexpects[idx];
+    const char *s;
+    double d;
+    int ni, fi;
+    pe->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    if (!want_object(ld, j, "a check like {\"summary\": \"Echo (ping) reply\", \"min\": 1}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "summary",
+                 "the text to look for in frame summaries, like \"summary\": \"Echo (ping) "
+                 "reply\"",
+                 &s))
+        return false;
+    pe->summary = dupstr(s);
+    const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
+    if (on) {
+        push_key(ld, "on");
+        bool ok = resolve_endpoint(ld, on, true, &ni, &fi);
+        pop(ld);
+        if (!ok) return false;
+        pe->on = dupstr(on->valuestring);
+    }
+    if (!get_str(ld, j, "protocol", NULL, &s)) return false;
+    if (s) pe->protocol = dupstr(s);
+    if (!get_number(ld, j, "min", true, 0, 1e15, &pe->has_min, &d)) return false;
+    if (pe->has_min) pe->min = (long)d;
+    if (!get_number(ld, j, "max", true, 0, 1e15, &pe->has_max, &d)) return false;
+    if (pe->has_max) pe->max = (long)d;
+    if (pe->has_min && pe->has_max && pe->min > pe->max)
+        return ld_fail_at(ld, "max", "max %ld is smaller than min %ld", pe->max, pe->min);
+    return true;
+}
+
+/* ---- top level ---- */
+
+static bool top_key_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    (void)ctx;
+    if (strcmp(key, "pki") == 0) {
+        snprintf(buf, n,
+                 "`pki` is not supported yet by this netstep (TLS and certificates arrive with "
+                 "the services of the transport-layer release)");
+        return true;
+    }
+    if (!strcmp(key, "services") || !strcmp(key, "nat") || !strcmp(key, "dhcp_server")) {
+        snprintf(buf, n, "\"%s\" belongs inside a node, and is not supported yet by this netstep",
+                 key);
+        return true;
+    }
+    return false;
+}
+
+/* Runs `load` on each element of the array member `key`, with the path set. */
+typedef bool (*load_elem_fn)(struct loader *ld, const cJSON *j, int idx);
+
+static bool load_each(struct loader *ld, const char *key, const cJSON *arr, load_elem_fn load)
+{
+    const cJSON *e;
+    int i = 0;
+    push_key(ld, key);
+    cJSON_ArrayForEach(e, arr)
+    {
+        push_index(ld, i);
+        bool ok = load(ld, e, i);
+        pop(ld);
+        if (!ok) {
+            pop(ld);
+            return false;
+        }
+        i++;
+    }
+    pop(ld);
+    return true;
+}
+
+static bool load_top(struct loader *ld, const cJSON *root)
+{
+    static const char *const keys[] = {"netstep", "name",     "description",    "seed",  "nodes",
+                                       "links",   "timeline", "expect_packets", "until", NULL};
+    struct model *m = ld->m;
+    const cJSON *arr;
+    const char *s;
+    char b[64];
+    bool present;
+    double d;
+    if (!cJSON_IsObject(root))
+        return ld_fail(ld,
+                       "a scenario is a JSON object {\"netstep\": 1, \"nodes\": [...], ...}, "
+                       "got %s",
+                       brief(root, b, sizeof b));
+    const cJSON *ver = need(ld, root, "netstep",
+                            "a scenario starts with \"netstep\": 1 (the format "
+                            "version)");
+    if (!ver) return false;
+    if (!cJSON_IsNumber(ver)) {
+        push_key(ld, "netstep");
+        fail_type(ld, ver, "the format version, a number: \"netstep\": 1");
+        pop(ld);
+        return false;
+    }
+    if (ver->valuedouble != 1)
+        return ld_fail_at(ld, "netstep",
+                          "unsupported format version %s, this netstep reads "
+                          "version 1",
+                          brief(ver, b, sizeof b));
+    if (!check_keys(ld, root, keys, top_key_hint, NULL)) return false;
+
+    if (!get_str(ld, root, "name", NULL, &s)) return false;
+    if (s) m->name = dupstr(s);
+    if (!get_str(ld, root, "description", NULL, &s)) return false;
+    if (s) m->description = dupstr(s);
+    m->seed = 1;
+    if (!get_number(ld, root, "seed", true, 0, MAX_SEED, &present, &d)) return false;
+    if (present) m->seed = (uint64_t)d;
+    m->until = 60 * SIM_S;
+    if (!get_duration(ld, root, "until", true, &present, &m->until)) return false;
+    if (m->until <= 0) return ld_fail_at(ld, "until", "must be longer than 0s");
+
+    if (!get_array(ld, root, "nodes", "a scenario needs \"nodes\": [...]",
+                   "a list of nodes like [{\"name\": \"pc1\", \"type\": \"host\", ...}]", &arr))
+        return false;
+    int n = cJSON_GetArraySize(arr);
+    if (n == 0) return ld_fail_at(ld, "nodes", "a scenario needs at least one node");
+    m->nodes = zalloc((size_t)n, sizeof *m->nodes);
+    m->n_nodes = n;
+    size_t cap = tab_size((size_t)n);
+    ld->names.slot = zalloc(cap, sizeof *ld->names.slot);
+    ld->names.mask = cap - 1;
+    if (!load_each(ld, "nodes", arr, load_node)) return false;
+
+    if (!get_array(ld, root, "links", NULL,
+                   "a list of links like [{\"a\": \"pc1:eth0\", \"b\": \"sw1:1\"}]", &arr))
+        return false;
+    if (arr) {
+        n = cJSON_GetArraySize(arr);
+        m->links = zalloc((size_t)n, sizeof *m->links);
+        m->n_links = n;
+        cap = tab_size(2 * (size_t)n);
+        ld->ends.key = zalloc(cap, sizeof *ld->ends.key);
+        ld->ends.val = zalloc(cap, sizeof *ld->ends.val);
+        ld->ends.mask = cap - 1;
+        if (!load_each(ld, "links", arr, load_link)) return false;
+    }
+
+    if (!get_array(ld, root, "timeline", NULL,
+                   "a list of entries like [{\"at\": \"1s\", \"node\": \"pc1\", \"run\": "
+                   "\"...\"}]",
+                   &arr))
+        return false;
+    if (arr) {
+        n = cJSON_GetArraySize(arr);
+        m->events = zalloc((size_t)n, sizeof *m->events);
+        m->n_events = n;
+        if (!load_each(ld, "timeline", arr, load_event)) return false;
+    }
+
+    if (!get_array(ld, root, "expect_packets", NULL,
+                   "a list of checks like [{\"summary\": \"Echo (ping) reply\", \"min\": 1}]",
+                   &arr))
+        return false;
+    if (arr) {
+        n = cJSON_GetArraySize(arr);
+        m->pexpects = zalloc((size_t)n, sizeof *m->pexpects);
+        m->n_pexpects = n;
+        if (!load_each(ld, "expect_packets", arr, load_pexpect)) return false;
+    }
+    return true;
+}
+
+static bool only_space(const char *s, size_t len)
+{
+    for (size_t i = skip_bom(s, len); i < len; i++)
+        if (!isspace((unsigned char)s[i])) return false;
+    return true;
+}
+
+struct model *model_load_json_text(const char *file_label, const char *text, size_t len,
+                                   struct model_error *err)
+{
+    const char *file = file_label ? file_label : "(scenario)";
+    err->text[0] = '\0';
+    if (!text || only_space(text, len)) {
+        snprintf(err->text, sizeof err->text,
+                 "%s: empty file; a scenario starts with {\"netstep\": 1, ...}", file);
+        one_line(err->text);
+        return NULL;
+    }
+
+    struct syn y = {.s = text, .len = len, .pos = skip_bom(text, len)};
+    bool ok = syn_value(&y, 0);
+    if (ok) {
+        syn_ws(&y);
+        if (y.pos < len) {
+            ok = false;
+            y.err_pos = y.pos;
+            /* the last non-space byte before the extra text closed the scenario */
+            size_t q = y.pos;
+            while (q > 0 && isspace((unsigned char)text[q - 1]))
+                q--;
+            snprintf(y.msg, sizeof y.msg,
+                     "extra text after the end of the scenario, which closed on line %d",
+                     line_of(text, len, q ? q - 1 : 0));
+        }
+    }
+    if (!ok) {
+        snprintf(err->text, sizeof err->text, "%s:%d:%d: JSON syntax error: %s", file,
+                 line_of(text, len, y.err_pos), column_of(text, len, y.err_pos), y.msg);
+        one_line(err->text);
+        return NULL;
+    }
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!root) {
+        /* Our check is stricter than cJSON's, so this should not happen. */
+        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        snprintf(err->text, sizeof err->text, "%s:%d:%d: JSON syntax error", file,
+                 line_of(text, len, off), column_of(text, len, off));
+        return NULL;
+    }
+
+    struct loader ld = {.file = file, .text = text, .len = len, .err = err};
+    ld.m = zalloc(1, sizeof *ld.m);
+    ld.m->file = dupstr(file);
+    ok = load_top(&ld, root);
+    cJSON_Delete(root);
+    free(ld.names.slot);
+    free(ld.ends.key);
+    free(ld.ends.val);
+    if (!ok) {
+        model_free(ld.m);
+        return NULL;
+    }
+    return ld.m;
+}
+
+struct model *model_load_json(const char *path, struct model_error *err)
+{
+    err->text[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err->text, sizeof err->text, "%s: cannot read: %s", path, strerror(errno));
+        one_line(err->text);
+        return NULL;
+    }
+    size_t cap = 65536, len = 0;
+    char *buf = zalloc(cap, 1);
+    for (;;) {
+        if (len == cap) {
+            if (cap >= FILE_MAX_BYTES) {
+                snprintf(err->text, sizeof err->text,
+                         "%s: cannot read: too large for a scenario (more than %u MiB)", path,
+                         FILE_MAX_BYTES >> 20);
+                one_line(err->text);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                fprintf(stderr, "netstep: out of memory\n");
+                abort();
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        snprintf(err->text, sizeof err->text, "%s: cannot read: %s", path, strerror(e ? e : EIO));
+        one_line(err->text);
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    struct model *m = model_load_json_text(path, buf, len, err);
+    free(buf);
+    return m;
+}
