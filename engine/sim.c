@@ -128,14 +128,18 @@ uint64_t rng_next(struct rng *r)
 
 uint64_t rng_below(struct rng *r, uint64_t n)
 {
-    /* Rejection sampling: no modulo bias, so results do not depend on n's
-     * relation to 2^64. */
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do
-        x = rng_next(r);
-    while (x >= limit);
-    return x % n;
+    /* Lemire's multiply-shift with rejection: unbiased, and no division on
+     * the common path (a 64-bit division costs more than the generator). */
+    unsigned __int128 m = (unsigned __int128)rng_next(r) * n;
+    uint64_t low = (uint64_t)m;
+    if (low < n) {
+        uint64_t threshold = -n % n;
+        while (low < threshold) {
+            m = (unsigned __int128)rng_next(r) * n;
+            low = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
 }
 
 double rng_double(struct rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
@@ -190,12 +194,10 @@ static inline void rec_release(struct sim *sim, uint32_t s)
     sim->free_head = s;
 }
 
-static inline bool ent_less(const struct heap_ent *a, const struct heap_ent *b)
-{
-    return a->t < b->t || (a->t == b->t && a->seq_slot < b->seq_slot);
-}
+#define KEY_TIME(k) ((sim_time)(uint64_t)((k) >> 64))
+#define KEY_SLOT(k) ((uint32_t)((uint64_t)(k) & EV_SLOT_MASK))
 
-static void heap_push(struct sim *sim, struct heap_ent e)
+static void heap_push(struct sim *sim, heap_key k)
 {
     if (sim->heap_len == sim->heap_cap) {
         sim->heap_cap = sim->heap_cap ? sim->heap_cap * 2 : 256;
@@ -205,38 +207,53 @@ static void heap_push(struct sim *sim, struct heap_ent e)
     uint32_t i = sim->heap_len++;
     while (i > 0) {
         uint32_t parent = (i - 1) >> 2;
-        if (!ent_less(&e, &h[parent]))
+        if (k >= h[parent].k)
             break;
         h[i] = h[parent];
         i = parent;
     }
-    h[i] = e;
+    h[i].k = k;
 }
 
-static struct heap_ent heap_pop(struct sim *sim)
+/* Removes the minimum. Floyd's bottom-up variant: walk the hole down to a
+ * leaf along the smallest children (no compare against the moved element on
+ * the way), then sift the last element up from there; it usually belongs
+ * near the bottom, so this saves a compare per level. */
+static void heap_pop(struct sim *sim)
 {
     struct heap_ent *h = sim->heap;
-    struct heap_ent top = h[0];
-    struct heap_ent last = h[--sim->heap_len];
-    uint32_t n = sim->heap_len, i = 0;
+    uint32_t n = --sim->heap_len;
     if (n == 0)
-        return top;
+        return;
+    heap_key last = h[n].k;
+    uint32_t i = 0;
     for (;;) {
         uint32_t c = (i << 2) + 1;
-        if (c >= n)
+        if (c + 3 < n) {
+            uint32_t a = h[c].k <= h[c + 1].k ? c : c + 1;
+            uint32_t b = h[c + 2].k <= h[c + 3].k ? c + 2 : c + 3;
+            uint32_t best = h[a].k <= h[b].k ? a : b;
+            h[i] = h[best];
+            i = best;
+        } else if (c < n) {
+            uint32_t best = c;
+            for (uint32_t k = c + 1; k < n; k++)
+                if (h[k].k < h[best].k)
+                    best = k;
+            h[i] = h[best];
+            i = best;
+        } else {
             break;
-        uint32_t best = c;
-        uint32_t end = c + 4 < n ? c + 4 : n;
-        for (uint32_t k = c + 1; k < end; k++)
-            if (ent_less(&h[k], &h[best]))
-                best = k;
-        if (!ent_less(&h[best], &last))
-            break;
-        h[i] = h[best];
-        i = best;
+        }
     }
-    h[i] = last;
-    return top;
+    while (i > 0) {
+        uint32_t parent = (i - 1) >> 2;
+        if (last >= h[parent].k)
+            break;
+        h[i] = h[parent];
+        i = parent;
+    }
+    h[i].k = last;
 }
 
 struct sim_timer sim_schedule_at(struct sim *sim, sim_time at, sim_event_fn fn, void *ctx,
@@ -249,7 +266,7 @@ struct sim_timer sim_schedule_at(struct sim *sim, sim_time at, sim_event_fn fn, 
     r->fn = fn;
     r->ctx = ctx;
     r->arg = arg;
-    heap_push(sim, (struct heap_ent){at, (sim->next_seq++ << EV_SLOT_BITS) | s});
+    heap_push(sim, (heap_key)(uint64_t)at << 64 | (sim->next_seq++ << EV_SLOT_BITS) | s);
     return (struct sim_timer){s, r->gen};
 }
 
@@ -278,7 +295,7 @@ bool sim_cancel(struct sim *sim, struct sim_timer *t)
 static bool heap_skip_dead(struct sim *sim)
 {
     while (sim->heap_len > 0) {
-        uint32_t s = (uint32_t)(sim->heap[0].seq_slot & EV_SLOT_MASK);
+        uint32_t s = KEY_SLOT(sim->heap[0].k);
         if (sim->recs[s].fn)
             return true;
         heap_pop(sim);
@@ -289,16 +306,17 @@ static bool heap_skip_dead(struct sim *sim)
 
 sim_time sim_next_time(struct sim *sim)
 {
-    return heap_skip_dead(sim) ? sim->heap[0].t : SIM_TIME_MAX;
+    return heap_skip_dead(sim) ? KEY_TIME(sim->heap[0].k) : SIM_TIME_MAX;
 }
 
 static inline void run_top(struct sim *sim)
 {
-    struct heap_ent e = heap_pop(sim);
-    uint32_t s = (uint32_t)(e.seq_slot & EV_SLOT_MASK);
+    heap_key k = sim->heap[0].k;
+    heap_pop(sim);
+    uint32_t s = KEY_SLOT(k);
     struct ev_rec r = sim->recs[s];
     rec_release(sim, s);
-    sim->now = e.t;
+    sim->now = KEY_TIME(k);
     sim->events_run++;
     r.fn(sim, r.ctx, r.arg);
 }
@@ -315,10 +333,10 @@ void sim_run_until(struct sim *sim, sim_time t)
 {
     uint64_t budget = sim->event_budget;
     while (!sim->stopped && sim->heap_len > 0) {
-        struct heap_ent *top = &sim->heap[0];
-        if (top->t > t)
+        heap_key top = sim->heap[0].k;
+        if (KEY_TIME(top) > t)
             break;
-        uint32_t s = (uint32_t)(top->seq_slot & EV_SLOT_MASK);
+        uint32_t s = KEY_SLOT(top);
         if (!sim->recs[s].fn) {
             heap_pop(sim);
             rec_release(sim, s);

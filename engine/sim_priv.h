@@ -13,12 +13,13 @@ struct ev_rec {
     uint32_t next_free;
 };
 
-/* Heap entry: the time, and the insertion sequence (high 36 bits) packed with
- * the record's slot (low 28 bits), so one 64-bit compare orders equal times
- * FIFO. */
+/* Heap entry: one 128-bit key, the time (high 64 bits; times are never
+ * negative) then the insertion sequence (36 bits) and the record's slot (28
+ * bits). Comparing keys orders by time and, for equal times, FIFO - in one
+ * branch-free compare. */
+typedef unsigned __int128 heap_key;
 struct heap_ent {
-    sim_time t;
-    uint64_t seq_slot;
+    heap_key k;
 };
 #define EV_SLOT_BITS 28u
 #define EV_SLOT_MASK ((1ull << EV_SLOT_BITS) - 1)

@@ -11,7 +11,7 @@
 #include "engine/trace.h"
 #include "wire.h"
 
-#define ARP_PENDING_MAX 16 /* packets queued per unresolved neighbour */
+#define ARP_PENDING_MAX 101 /* packets queued per unresolved neighbour (Linux unres_qlen) */
 
 enum arp_state { ARP_FREE, ARP_INCOMPLETE, ARP_REACHABLE };
 
