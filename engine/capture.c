@@ -37,7 +37,7 @@
 
 #define CAP_SNAPLEN       262144u
 #define PCAPNG_BUF        (1u << 20)  /* one file for everything: a big buffer */
-#define PCAP_DIR_BUF      (32u << 10) /* per interface: thousands may be open */
+#define PCAP_DIR_BUF      (16u << 10) /* per interface: thousands may be open */
 #define LINKTYPE_ETHERNET 1u
 
 #define PCAPNG_SHB 0x0A0D0D0Au
@@ -345,7 +345,8 @@ static FILE *dir_file(struct capture *c, const struct iface *ifc)
         return NULL;
     }
     struct cap_file *cf = &c->files[ifc->id];
-    if (cf->f || cf->failed) return cf->f;
+    if (cf->failed) return NULL;
+    if (cf->f) return cf->f;
     char *path = dir_path(c, cf->name);
     if (!path) {
         cf->failed = true;
@@ -392,9 +393,12 @@ static void dir_write_rec(struct capture *c, uint32_t id, uint64_t ts, const uin
     put_le32(h + 8, caplen);
     put_le32(h + 12, len);
     if (fwrite(h, 1, sizeof h, f) != sizeof h || fwrite(data, 1, caplen, f) != caplen) {
+        int e = errno;
         struct cap_file *cf = &c->files[id];
+        char *path = dir_path(c, cf->name);
         cf->failed = true;
-        cap_fail(c, cf->name, errno);
+        cap_fail(c, path ? path : cf->name, e);
+        free(path);
     }
 }
 

@@ -44,16 +44,22 @@ void icmp_send_error(struct netstack *st, const struct pkt *orig, uint8_t type, 
     const uint8_t *ip = orig->buf + orig->l3;
     size_t len = orig->head + orig->len - orig->l3;
     struct ip4_hdr h;
-    if (ip4_parse(ip, len, &h) != IP4_OK) return;
+    /* Only the header must be whole: the offending datagram may be just its
+     * start (a reassembly timeout quotes the first fragment's header and 8
+     * data bytes), so its Total Length can be more than we hold. */
+    if (ip4_read_header(ip, len, &h) != IP4_OK || inet_sum(ip, h.ihl, 0) != 0xffff) return;
     /* RFC 1122 3.2.2 / RFC 1812 4.3.2.7: never about an ICMP error, a
      * non-first fragment, or a packet from or to a broadcast address. */
     if ((h.frag & IP4_FRAG_MASK) || h.src == 0 || h.src == 0xffffffffu || h.dst == 0xffffffffu ||
         (h.dst >> 28) == 0xe)
         return;
-    if (h.proto == IP4_PROTO_ICMP && h.total_len > h.ihl && icmp_is_error(ip[h.ihl])) return;
+    if (h.proto == IP4_PROTO_ICMP && h.total_len > h.ihl && len > h.ihl &&
+        icmp_is_error(ip[h.ihl]))
+        return;
     /* RFC 792: the original IP header plus the first 64 bits of its data. */
     size_t quote = h.ihl + 8u;
     if (quote > h.total_len) quote = h.total_len;
+    if (quote > len) quote = len;
     struct pkt *p = pkt_new(sim, PKT_HEADROOM, (uint32_t)(ICMP_HDR_LEN + quote));
     p->id = orig->id;
     struct icmp_msg m = {.type = type, .code = code, .rest = rest};

@@ -49,14 +49,15 @@ int icmp_parse(const uint8_t *buf, size_t len, struct icmp_msg *out);
 uint16_t icmp_checksum_compute(const uint8_t *buf, size_t len);
 /* Writes the 8-byte header followed by body_len bytes of body (body may
  * alias buf + 8) and the checksum. Returns bytes written (8 + body_len).
- * For echo, id/seq are used; otherwise `rest`. */
+ * For echo (and timestamp, types 13/14), id/seq are used; otherwise `rest`. */
 size_t icmp_emit(const struct icmp_msg *m, uint8_t *buf);
 /* "Echo (ping) request", "Destination unreachable (Port unreachable)" ...
  * as tshark names them. */
 const char *icmp_type_name(uint8_t type, uint8_t code);
 /* The two halves of that name, for the dissector's Type and Code fields:
  * "Destination unreachable" and "Port unreachable". icmp_code_name returns
- * NULL for types whose codes carry no name (echo). */
+ * NULL for types whose codes carry no name (echo), and "Unknown code" for a
+ * code its type does not define. */
 const char *icmp_type_label(uint8_t type);
 const char *icmp_code_name(uint8_t type, uint8_t code);
 /* True for the error messages that quote the offending datagram (3, 4, 5,

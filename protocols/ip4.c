@@ -416,10 +416,13 @@ int ip4_output(struct netstack *st, struct pkt *p, const struct ip4_out *o)
         sim_schedule(sim, 0, ip4_loopback, st, (uint64_t)(uintptr_t)p);
         return IP4_SENT;
     }
+    /* RFC 1122 3.3.6: the limited broadcast goes out as a link-layer
+     * broadcast, never to a gateway (the default route matches it too). */
+    uint32_t nh = r && r->gw && o->dst != 0xffffffffu ? r->gw : o->dst;
     if (trace_on(sim, TRACE_LAYERS)) {
         char via[80];
-        if (r && r->gw)
-            snprintf(via, sizeof via, "through the gateway %s", ip4_str(r->gw, c));
+        if (nh != o->dst)
+            snprintf(via, sizeof via, "through the gateway %s", ip4_str(nh, c));
         else
             snprintf(via, sizeof via, "directly (same subnet)");
         stack_step(sim, TRACE_LAYERS, st->node, out, 3, TK_ENCAP, p, "IPv4",
@@ -429,7 +432,6 @@ int ip4_output(struct netstack *st, struct pkt *p, const struct ip4_out *o)
                    ip4_str(h.src, a), ip4_str(h.dst, b), h.ttl, ip4_proto_name(h.proto), h.id, b,
                    via, out->label);
     }
-    uint32_t nh = r && r->gw ? r->gw : o->dst;
     if (!ip4_send_frags(st, out, nh, p)) {
         pkt_free(sim, p);
         return IP4_TOO_BIG;

@@ -5,10 +5,13 @@
  * teacher's words (a trailing comma, single quotes, a comment, 5ms without
  * quotes), which cJSON cannot do. cJSON then builds the tree, and the loader
  * walks it, checking every key and value against the contract and filling
- * the model. cJSON keeps no positions, so when a check fails a small
- * structural scanner walks the original text along the same path
- * (nodes[1].interfaces[0].ip) to find the line; a value that does not exist
- * (a missing key) gets its parent's line.
+ * the model. cJSON keeps no positions, so the syntax pass also records the
+ * line of every value in document order, and a pre-order walk of cJSON's
+ * tree (same order) pairs them with the items: that gives each model entry
+ * its `line` in O(1). An error names a path, not an item (the value may be
+ * missing), so a small structural scanner walks the original text along
+ * that path (nodes[1].interfaces[0].ip) to find its line; a value that does
+ * not exist gets its nearest parent's line.
  *
  * The first error stops the load: one precise message beats a page of
  * consequences. Everything allocated so far is freed on that path
@@ -330,7 +333,28 @@ struct syn {
     size_t len, pos;
     size_t err_pos;
     char msg[256];
+    /* The line of every value, in document order (for a member: of its
+     * key). Newlines can only be in whitespace, since a string may not
+     * hold a raw one, so syn_ws keeps `line` current for free. */
+    int line;
+    int *lines;
+    size_t n_lines, cap_lines;
 };
+
+static void syn_record(struct syn *y, int line)
+{
+    if (y->n_lines == y->cap_lines) {
+        size_t cap = y->cap_lines ? 2 * y->cap_lines : 256;
+        int *l = realloc(y->lines, cap * sizeof *l);
+        if (!l) {
+            fprintf(stderr, "netstep: out of memory\n");
+            abort();
+        }
+        y->lines = l;
+        y->cap_lines = cap;
+    }
+    y->lines[y->n_lines++] = line;
+}
 
 static bool syn_fail(struct syn *y, size_t at, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static bool syn_fail(struct syn *y, size_t at, const char *fmt, ...)
@@ -362,6 +386,7 @@ static void syn_ws(struct syn *y)
     while (y->pos < y->len) {
         char c = y->s[y->pos];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+        if (c == '\n') y->line++;
         y->pos++;
     }
 }
@@ -390,7 +415,7 @@ static bool syn_unexpected(struct syn *y, const char *where)
     return syn_fail(y, p, "unexpected byte 0x%02x %s", c, where);
 }
 
-static bool syn_value(struct syn *y, int depth);
+static bool syn_value(struct syn *y, int depth, int key_line);
 
 static bool syn_string(struct syn *y)
 {
@@ -542,6 +567,7 @@ static bool syn_container(struct syn *y, int depth)
         syn_ws(y);
         if (y->pos >= y->len)
             return syn_fail(y, open, "this '%c' is never closed (the file ends first)", y->s[open]);
+        int key_line = object ? y->line : 0;
         if (object) {
             if (y->s[y->pos] != '"')
                 return syn_unexpected(y, "where a key in double quotes should be");
@@ -554,7 +580,7 @@ static bool syn_container(struct syn *y, int depth)
                 return syn_fail(y, y->pos, "expected ':' after the key \"%s\"", key);
             y->pos++;
         }
-        if (!syn_value(y, depth + 1)) return false;
+        if (!syn_value(y, depth + 1, key_line)) return false;
         syn_ws(y);
         if (y->pos >= y->len)
             return syn_fail(y, open, "this '%c' is never closed (the file ends first)", y->s[open]);
@@ -584,10 +610,12 @@ static bool syn_container(struct syn *y, int depth)
     }
 }
 
-static bool syn_value(struct syn *y, int depth)
+/* key_line: the line of the member's key, 0 for an array element. */
+static bool syn_value(struct syn *y, int depth, int key_line)
 {
     syn_ws(y);
     if (y->pos >= y->len) return syn_fail(y, y->pos, "the file ends where a value should be");
+    syn_record(y, key_line ? key_line : y->line);
     char c = y->s[y->pos];
     if (c == '{' || c == '[') return syn_container(y, depth);
     if (c == '"') return syn_string(y);
@@ -615,6 +643,16 @@ struct end_tab {
     size_t mask;
 };
 
+/* cJSON item -> its line, filled from the syntax pass: cJSON builds its
+ * tree in document order, so a pre-order walk meets the items in the order
+ * syn_record saw them. This keeps the `line` of thousands of entries O(1)
+ * each instead of a scan from the top of the file. */
+struct line_map {
+    const cJSON **item;
+    int *line;
+    size_t mask;
+};
+
 struct loader {
     const char *file;
     const char *text;
@@ -625,7 +663,40 @@ struct loader {
     int depth;
     struct name_tab names;
     struct end_tab ends;
+    struct line_map lines;
 };
+
+static size_t ptr_hash(const void *p)
+{
+    return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 16);
+}
+
+static void lines_fill(struct line_map *mp, const cJSON *item, const int *lines, size_t n,
+                       size_t *k)
+{
+    if (*k < n) {
+        size_t i = ptr_hash(item) & mp->mask;
+        while (mp->item[i])
+            i = (i + 1) & mp->mask;
+        mp->item[i] = item;
+        mp->line[i] = lines[*k];
+    }
+    (*k)++;
+    for (const cJSON *c = item->child; c; c = c->next)
+        lines_fill(mp, c, lines, n, k);
+}
+
+/* The line of the current value `item` (at ld->path). */
+static int item_line(const struct loader *ld, const cJSON *item)
+{
+    if (ld->lines.item) {
+        for (size_t i = ptr_hash(item) & ld->lines.mask; ld->lines.item[i];
+             i = (i + 1) & ld->lines.mask)
+            if (ld->lines.item[i] == item) return ld->lines.line[i];
+    }
+    int depth = ld->depth < PATH_MAX_DEPTH ? ld->depth : PATH_MAX_DEPTH;
+    return line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, depth));
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -928,10 +999,13 @@ static bool want_number(struct loader *ld, const cJSON *v, bool integer, double 
     if (!isfinite(d)) return ld_fail(ld, "this number is out of range");
     if (integer && d != floor(d))
         return ld_fail(ld, "expected a whole number, got %s", brief(v, b, sizeof b));
-    if (d < lo || d > hi) {
-        if (hi >= 1e15) return ld_fail(ld, "must be %g or more, got %s", lo, brief(v, b, sizeof b));
+    /* Limits of 1e15 and more are only there to keep numbers exact. */
+    if (d < lo && hi >= 1e15)
+        return ld_fail(ld, "must be %g or more, got %s", lo, brief(v, b, sizeof b));
+    if (d > hi && hi >= 1e15)
+        return ld_fail(ld, "must be at most %.0f, got %s", hi, brief(v, b, sizeof b));
+    if (d < lo || d > hi)
         return ld_fail(ld, "must be from %g to %g, got %s", lo, hi, brief(v, b, sizeof b));
-    }
     *out = d;
     return true;
 }
@@ -946,6 +1020,23 @@ static bool get_number(struct loader *ld, const cJSON *obj, const char *key, boo
     bool ok = want_number(ld, v, integer, lo, hi, out);
     pop(ld);
     return ok;
+}
+
+/* "20s", "1500ms", "50us": exact, in the largest unit that divides it. */
+static char *dur_str(sim_time t, char *buf, size_t n)
+{
+    static const struct {
+        sim_time scale;
+        const char *unit;
+    } units[] = {{3600 * SIM_S, "h"}, {SIM_S, "s"}, {SIM_MS, "ms"}, {SIM_US, "us"}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (t != 0 && t % units[i].scale == 0) {
+            snprintf(buf, n, "%lld%s", (long long)(t / units[i].scale), units[i].unit);
+            return buf;
+        }
+    }
+    snprintf(buf, n, "%lld%s", (long long)t, t ? "ns" : "s");
+    return buf;
 }
 
 /* A duration at the current path. A bare number means seconds where
@@ -1230,7 +1321,7 @@ static bool load_iface(struct loader *ld, const cJSON *j, struct model_node *nd,
     struct model_iface *f = &nd->ifaces[idx];
     const char *name, *mac;
     char b[64];
-    f->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    f->line = item_line(ld, j);
     if (!want_object(ld, j, "an interface like {\"name\": \"eth0\", \"ip\": \"10.0.0.1/24\"}"))
         return false;
     if (!check_keys(ld, j, keys, NULL, NULL)) return false;
@@ -1311,7 +1402,7 @@ static bool load_route(struct loader *ld, const cJSON *j, struct model_node *nd,
     char b[64], s1[16], sub[200];
     uint32_t a;
     uint8_t plen;
-    r->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    r->line = item_line(ld, j);
     if (!want_object(ld, j, "a route like {\"to\": \"10.1.0.0/16\", \"via\": \"10.0.0.254\"}"))
         return false;
     if (!check_keys(ld, j, keys, NULL, NULL)) return false;
@@ -1385,7 +1476,7 @@ static bool load_node(struct loader *ld, const cJSON *j, int idx)
     const cJSON *arr, *e;
     char b[64], s1[16], sub[200];
     bool present;
-    nd->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    nd->line = item_line(ld, j);
     if (!want_object(ld, j, "a node like {\"name\": \"pc1\", \"type\": \"host\", ...}"))
         return false;
     if (!get_str(ld, j, "name", "every node needs a unique \"name\", like \"pc1\"", &name))
@@ -1426,7 +1517,9 @@ static bool load_node(struct loader *ld, const cJSON *j, int idx)
         if (!get_number(ld, j, "ports", true, 1, PORTS_MAX, &present, &ports)) return false;
         nd->ports = (int)ports;
     } else {
-        if (!get_array(ld, j, "interfaces", "a host, server or router needs \"interfaces\"",
+        char missing[64];
+        snprintf(missing, sizeof missing, "a %s needs \"interfaces\"", kind_name(nd->kind));
+        if (!get_array(ld, j, "interfaces", missing,
                        "a list of interfaces like [{\"name\": \"eth0\", \"ip\": "
                        "\"10.0.0.1/24\"}]",
                        &arr))
@@ -1624,6 +1717,8 @@ static bool parse_bandwidth(const char *s, uint64_t *out)
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || !isfinite(v)) return false;
+    for (const char *c = s; c < end; c++) /* plain decimals only: no "0x10", no "1e9" */
+        if (!isdigit((unsigned char)*c) && *c != '.') return false;
     while (isspace((unsigned char)*end))
         end++;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -1647,7 +1742,7 @@ static bool load_link(struct loader *ld, const cJSON *j, int idx)
     bool present;
     double d;
     link_params_default(&l->p);
-    l->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    l->line = item_line(ld, j);
     if (!want_object(ld, j, "a link like {\"a\": \"pc1:eth0\", \"b\": \"sw1:1\"}")) return false;
     if (!check_keys(ld, j, keys, NULL, NULL)) return false;
     if (!load_endpoint(ld, j, "a", idx, 0, &na, &fa) ||
@@ -1673,8 +1768,14 @@ static bool load_link(struct loader *ld, const cJSON *j, int idx)
         push_key(ld, "bandwidth");
         bool ok = true;
         if (cJSON_IsNumber(bw)) {
-            ok = want_number(ld, bw, false, 1, 1e12, &d);
-            if (ok) l->p.bandwidth_bps = (uint64_t)llround(d);
+            d = bw->valuedouble;
+            if (!isfinite(d) || d < 1 || d > 1e12)
+                ok = ld_fail(ld,
+                             "a bandwidth must be from 1 bit/s to 1000Gbps, got %s (a number "
+                             "is in bits per second; or write \"100Mbps\")",
+                             brief(bw, b, sizeof b));
+            else
+                l->p.bandwidth_bps = (uint64_t)llround(d);
         } else if (!cJSON_IsString(bw)) {
             ok = fail_type(ld, bw, "a bandwidth like \"100Mbps\"");
         } else if (!parse_bandwidth(bw->valuestring, &l->p.bandwidth_bps)) {
@@ -1708,6 +1809,54 @@ static bool load_link(struct loader *ld, const cJSON *j, int idx)
 
 /* ---- timeline ---- */
 
+/* A rough size of the automaton glibc's regcomp builds. It expands a
+ * counted repeat by copying its operand, so nested repeats multiply:
+ * "((a{1,255}){1,255}){1,10}" is 26 characters and takes seconds and
+ * hundreds of MB to compile. Scenario files come from other people, so
+ * the loader refuses patterns that would be that large before compiling. */
+static double regex_cost(const char *re)
+{
+    double group[33] = {0}, last = 0;
+    int top = 0;
+    for (const char *p = re; *p; p++) {
+        if (*p == '(') {
+            if (top == 32) return 1e18;
+            group[++top] = 0;
+            last = 0;
+            continue;
+        }
+        if (*p == ')' && top > 0) {
+            last = group[top--] + 1;
+            group[top] += last;
+            continue;
+        }
+        if (*p == '{') {
+            char *end;
+            double lo = strtod(p + 1, &end), hi = lo;
+            if (*end == ',') hi = isdigit((unsigned char)end[1]) ? strtod(end + 1, &end) : lo + 1;
+            if (!isfinite(hi) || hi > 1e6) hi = 1e6;
+            group[top] += last * (hi > 1 ? hi - 1 : 0);
+            last *= hi > 1 ? hi : 1;
+            continue;
+        }
+        if (*p == '[') { /* a bracket expression is one atom; ']' first is literal */
+            const char *q = p + 1;
+            if (*q == '^') q++;
+            if (*q == ']') q++;
+            while (*q && *q != ']')
+                q++;
+            p = *q ? q : q - 1;
+        } else if (*p == '\\' && p[1]) {
+            p++;
+        }
+        last = 1;
+        group[top] += 1;
+    }
+    for (; top > 0; top--) /* unclosed groups: regcomp will say so */
+        group[top - 1] += group[top];
+    return group[0];
+}
+
 static bool load_expect(struct loader *ld, const cJSON *j, struct model_expect *x)
 {
     static const char *const keys[] = {"contains", "not_contains", "matches", "exit", NULL};
@@ -1729,6 +1878,10 @@ static bool load_expect(struct loader *ld, const cJSON *j, struct model_expect *
     if (!get_str(ld, j, "matches", NULL, &s)) return false;
     if (s) {
         regex_t re;
+        if (strlen(s) > 1000 || regex_cost(s) > 10000)
+            return ld_fail_at(ld, "matches",
+                              "this regular expression is too complex for netstep (nested "
+                              "counted repeats like {1,255} multiply its size); simplify it");
         int rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
         if (rc != 0) {
             char why[128];
@@ -1759,7 +1912,7 @@ static bool load_event(struct loader *ld, const cJSON *j, int idx)
     char t1[32], t2[32];
     bool present;
     int ni, fi;
-    ev->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    ev->line = item_line(ld, j);
     if (!want_object(ld, j, "an entry like {\"at\": \"1s\", \"node\": \"pc1\", \"run\": \"...\"}"))
         return false;
     if (!check_keys(ld, j, keys, NULL, NULL)) return false;
@@ -1767,10 +1920,9 @@ static bool load_event(struct loader *ld, const cJSON *j, int idx)
     if (!get_duration(ld, j, "at", true, &present, &ev->at)) return false;
     if (ev->at > ld->m->until)
         return ld_fail_at(ld, "at",
-                          "%ss is after the end of the scenario (\"until\": %ss), so it would "
-                          "never run",
-                          sim_time_format(ev->at, t1, sizeof t1),
-                          sim_time_format(ld->m->until, t2, sizeof t2));
+                          "%s is after the end of the scenario (\"until\": \"%s\"), so it "
+                          "would never run",
+                          dur_str(ev->at, t1, sizeof t1), dur_str(ld->m->until, t2, sizeof t2));
     const cJSON *nv = need(ld, j, "node", "which node runs the command, like \"node\": \"pc1\"");
     if (!nv) return false;
     push_key(ld, "node");
@@ -1826,7 +1978,7 @@ static bool load_pexpect(struct loader *ld, const cJSON *j, int idx)
     const char *s;
     double d;
     int ni, fi;
-    pe->line = line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, ld->depth));
+    pe->line = item_line(ld, j);
     if (!want_object(ld, j, "a check like {\"summary\": \"Echo (ping) reply\", \"min\": 1}"))
         return false;
     if (!check_keys(ld, j, keys, NULL, NULL)) return false;
@@ -1918,7 +2070,7 @@ static bool load_top(struct loader *ld, const cJSON *root)
     if (!ver) return false;
     if (!cJSON_IsNumber(ver)) {
         push_key(ld, "netstep");
-        fail_type(ld, ver, "the format version, a number: \"netstep\": 1");
+        fail_type(ld, ver, "the format version as a number, \"netstep\": 1");
         pop(ld);
         return false;
     }
@@ -2010,8 +2162,8 @@ struct model *model_load_json_text(const char *file_label, const char *text, siz
         return NULL;
     }
 
-    struct syn y = {.s = text, .len = len, .pos = skip_bom(text, len)};
-    bool ok = syn_value(&y, 0);
+    struct syn y = {.s = text, .len = len, .pos = skip_bom(text, len), .line = 1};
+    bool ok = syn_value(&y, 0, 0);
     if (ok) {
         syn_ws(&y);
         if (y.pos < len) {
@@ -2030,6 +2182,7 @@ struct model *model_load_json_text(const char *file_label, const char *text, siz
         snprintf(err->text, sizeof err->text, "%s:%d:%d: JSON syntax error: %s", file,
                  line_of(text, len, y.err_pos), column_of(text, len, y.err_pos), y.msg);
         one_line(err->text);
+        free(y.lines);
         return NULL;
     }
 
@@ -2040,10 +2193,23 @@ struct model *model_load_json_text(const char *file_label, const char *text, siz
         size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
         snprintf(err->text, sizeof err->text, "%s:%d:%d: JSON syntax error", file,
                  line_of(text, len, off), column_of(text, len, off));
+        free(y.lines);
         return NULL;
     }
 
     struct loader ld = {.file = file, .text = text, .len = len, .err = err};
+    size_t cap = tab_size(y.n_lines), k = 0;
+    ld.lines.item = zalloc(cap, sizeof *ld.lines.item);
+    ld.lines.line = zalloc(cap, sizeof *ld.lines.line);
+    ld.lines.mask = cap - 1;
+    lines_fill(&ld.lines, root, y.lines, y.n_lines, &k);
+    free(y.lines);
+    if (k != y.n_lines) { /* cannot happen; fall back to scanning by path */
+        free(ld.lines.item);
+        free(ld.lines.line);
+        ld.lines.item = NULL;
+        ld.lines.line = NULL;
+    }
     ld.m = zalloc(1, sizeof *ld.m);
     ld.m->file = dupstr(file);
     ok = load_top(&ld, root);
@@ -2051,6 +2217,8 @@ struct model *model_load_json_text(const char *file_label, const char *text, siz
     free(ld.names.slot);
     free(ld.ends.key);
     free(ld.ends.val);
+    free(ld.lines.item);
+    free(ld.lines.line);
     if (!ok) {
         model_free(ld.m);
         return NULL;

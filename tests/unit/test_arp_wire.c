@@ -59,12 +59,12 @@ static void test_errors(void)
         size_t off;
         uint8_t val;
     } bad[] = {
-        {1, 0x06},  /* hardware type 6 (IEEE 802) */
-        {0, 0x01},  /* hardware type 0x0101 */
-        {2, 0x86},  /* protocol type 0x8600 */
-        {3, 0x06},  /* protocol type 0x0806 */
-        {4, 0x08},  /* hardware size 8 */
-        {5, 0x10},  /* protocol size 16 */
+        {1, 0x06}, /* hardware type 6 (IEEE 802) */
+        {0, 0x01}, /* hardware type 0x0101 */
+        {2, 0x86}, /* protocol type 0x8600 */
+        {3, 0x06}, /* protocol type 0x0806 */
+        {4, 0x08}, /* hardware size 8 */
+        {5, 0x10}, /* protocol size 16 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint8_t buf[ARP_LEN];

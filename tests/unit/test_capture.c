@@ -12,6 +12,7 @@
 #include "engine/capture.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -209,11 +210,19 @@ static bool have_tshark(void)
 
 /* ---- the tests ---- */
 
+/* dir + "/" + name into out; false (and a failed check) if it does not fit. */
+static bool path_in(char *out, size_t n, const char *dir, const char *name)
+{
+    int w = snprintf(out, n, "%s/%s", dir, name);
+    CHECK(w > 0 && (size_t)w < n);
+    return w > 0 && (size_t)w < n;
+}
+
 static void test_two_hosts(const char *dir)
 {
     char png[512], pdir[512], path[600];
-    snprintf(png, sizeof png, "%s/two.pcapng", dir);
-    snprintf(pdir, sizeof pdir, "%s/per-iface/x", dir); /* mkdir -p */
+    path_in(png, sizeof png, dir, "two.pcapng");
+    path_in(pdir, sizeof pdir, dir, "per-iface/x"); /* mkdir -p */
 
     struct sim *sim = sim_new(1);
     struct node *a = node_new(sim, "a", NODE_HOST), *b = node_new(sim, "b", NODE_HOST);
@@ -271,11 +280,11 @@ static void test_two_hosts(const char *dir)
     const struct seen *want[MAX_SEEN];
     int n = expected(&log, true, (int)ae->id, want);
     CHECK_EQ(n, 3);
-    snprintf(path, sizeof path, "%s/a_eth0.pcap", pdir);
+    path_in(path, sizeof path, pdir, "a_eth0.pcap");
     check_pcap_file(path, want, n);
     n = expected(&log, true, (int)be->id, want);
     CHECK_EQ(n, 3);
-    snprintf(path, sizeof path, "%s/b_eth0.pcap", pdir);
+    path_in(path, sizeof path, pdir, "b_eth0.pcap");
     check_pcap_file(path, want, n);
 
     if (have_tshark()) {
@@ -299,8 +308,8 @@ static void test_two_hosts(const char *dir)
 static void test_names_and_late_iface(const char *dir)
 {
     char png[512], pdir[512], path[600];
-    snprintf(png, sizeof png, "%s/late.pcapng", dir);
-    snprintf(pdir, sizeof pdir, "%s/names", dir);
+    path_in(png, sizeof png, dir, "late.pcapng");
+    path_in(pdir, sizeof pdir, dir, "names");
 
     struct sim *sim = sim_new(2);
     struct node *r = node_new(sim, "lab/r1", NODE_ROUTER);
@@ -322,7 +331,7 @@ static void test_names_and_late_iface(const char *dir)
     const char *files[] = {"lab_r1_eth0.pcap", "lab_r1_eth0.1.pcap", "lab_r1_eth1.pcap",
                            "lab_r1_eth1.3.pcap"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", pdir, files[i]);
+        path_in(path, sizeof path, pdir, files[i]);
         size_t len = 0;
         uint8_t *b = slurp(path, &len);
         if (!b) fprintf(stderr, "missing %s\n", path);
@@ -390,7 +399,7 @@ static void test_many_ifaces(const char *dir)
 
     enum { N = 300 };
     char pdir[512], path[600], name[16];
-    snprintf(pdir, sizeof pdir, "%s/many", dir);
+    path_in(pdir, sizeof pdir, dir, "many");
     struct sim *sim = sim_new(4);
     struct iface *ifc[N];
     for (int i = 0; i < N; i++) {
@@ -410,7 +419,9 @@ static void test_many_ifaces(const char *dir)
 
     int good = 0;
     for (int i = 0; i < N; i++) {
-        snprintf(path, sizeof path, "%s/n%03d_eth0.pcap", pdir, i);
+        char fname[32];
+        snprintf(fname, sizeof fname, "n%03d_eth0.pcap", i);
+        path_in(path, sizeof path, pdir, fname);
         size_t len = 0;
         uint8_t *b = slurp(path, &len);
         good += b && len == 24 + 16 + 60;
@@ -428,7 +439,7 @@ static void test_errors(const char *dir)
     struct sim *sim = sim_new(3);
     iface_new(node_new(sim, "h", NODE_HOST), "eth0", NULL);
 
-    snprintf(path, sizeof path, "%s/no/such/dir/x.pcapng", dir);
+    path_in(path, sizeof path, dir, "no/such/dir/x.pcapng");
     errno = 0;
     CHECK(capture_pcapng_open(sim, path) == NULL);
     CHECK_EQ(errno, ENOENT);
@@ -441,7 +452,7 @@ static void test_errors(const char *dir)
     }
 
     /* A regular file where the directory should be. */
-    snprintf(path, sizeof path, "%s/plain", dir);
+    path_in(path, sizeof path, dir, "plain");
     FILE *f = fopen(path, "w");
     CHECK(f != NULL);
     if (f) fclose(f);
@@ -449,6 +460,42 @@ static void test_errors(const char *dir)
     unlink(path);
 
     CHECK_EQ(capture_close(NULL), 0);
+    sim_free(sim);
+
+    /* Write errors: a file-size limit makes writes fail with EFBIG (the
+     * SIGXFSZ that comes with it is ignored), on any machine. The pcapng
+     * header is flushed at open, so that fails right away; a per-interface
+     * file fails once its buffer fills, and capture_close reports it. The
+     * limit is lifted before that, as it applies to stderr too. */
+    struct rlimit old_fsize;
+    if (getrlimit(RLIMIT_FSIZE, &old_fsize) != 0) return;
+    void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = {64, old_fsize.rlim_max};
+    CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    sim = sim_new(5);
+    struct node *a = node_new(sim, "a", NODE_HOST), *b = node_new(sim, "b", NODE_HOST);
+    a->input = input_free;
+    b->input = input_free;
+    struct iface *ae = iface_new(a, "eth0", NULL), *be = iface_new(b, "eth0", NULL);
+    link_connect(sim, ae, be, NULL);
+    path_in(path, sizeof path, dir, "big.pcapng");
+    errno = 0;
+    CHECK(capture_pcapng_open(sim, path) == NULL);
+    CHECK_EQ(errno, EFBIG);
+    char pdir[512];
+    path_in(pdir, sizeof pdir, dir, "big");
+    struct capture *cd = capture_pcap_dir_open(sim, pdir);
+    CHECK(cd != NULL);
+    for (int i = 0; i < 500; i++) /* 500 * 76 bytes: more than the buffer */
+        send_frame(sim, ae, be, 60, 0);
+    sim_run_until(sim, SIM_S);
+    CHECK(setrlimit(RLIMIT_FSIZE, &old_fsize) == 0);
+    signal(SIGXFSZ, old_sig);
+    printf("(an expected \"File too large\" follows)\n");
+    fflush(stdout);
+    errno = 0;
+    CHECK_EQ(capture_close(cd), -1);
+    CHECK_EQ(errno, EFBIG);
     sim_free(sim);
 }
 

@@ -220,6 +220,90 @@ static void test_full(void)
     model_free(m);
 }
 
+/* The lines the loader records (from its syntax pass) agree with the path
+ * scanner's, entry by entry. */
+static void test_lines_agree(void)
+{
+    struct model_error err = {{0}};
+    struct model *m = load_text(full_scenario, &err);
+    CHECK(m != NULL);
+    if (!m) return;
+    size_t n = strlen(full_scenario);
+    char path[64];
+    for (int i = 0; i < m->n_nodes; i++) {
+        snprintf(path, sizeof path, "nodes[%d]", i);
+        CHECK_EQ(m->nodes[i].line, model_json_line(full_scenario, n, path));
+        for (int k = 0; k < m->nodes[i].n_ifaces; k++) {
+            snprintf(path, sizeof path, "nodes[%d].interfaces[%d]", i, k);
+            CHECK_EQ(m->nodes[i].ifaces[k].line, model_json_line(full_scenario, n, path));
+        }
+        for (int k = 0; k < m->nodes[i].n_routes; k++) {
+            snprintf(path, sizeof path, "nodes[%d].routes[%d]", i, k);
+            CHECK_EQ(m->nodes[i].routes[k].line, model_json_line(full_scenario, n, path));
+        }
+    }
+    for (int i = 0; i < m->n_links; i++) {
+        snprintf(path, sizeof path, "links[%d]", i);
+        CHECK_EQ(m->links[i].line, model_json_line(full_scenario, n, path));
+    }
+    for (int i = 0; i < m->n_events; i++) {
+        snprintf(path, sizeof path, "timeline[%d]", i);
+        CHECK_EQ(m->events[i].line, model_json_line(full_scenario, n, path));
+    }
+    for (int i = 0; i < m->n_pexpects; i++) {
+        snprintf(path, sizeof path, "expect_packets[%d]", i);
+        CHECK_EQ(m->pexpects[i].line, model_json_line(full_scenario, n, path));
+    }
+    model_free(m);
+}
+
+/* A big topology (one line per entry): every name, endpoint and line right,
+ * and a duplicate interface use found at the far end. */
+static void test_big(void)
+{
+    enum { N = 3000 };
+    size_t cap = (size_t)N * 200 + 1000, o = 0;
+    char *t = malloc(cap);
+    o += (size_t)snprintf(t + o, cap - o,
+                          "{\"netstep\": 1,\n\"nodes\": [\n"
+                          "{\"name\": \"sw\", \"type\": \"switch\", \"ports\": %d}",
+                          N);
+    for (int i = 0; i < N; i++)
+        o += (size_t)snprintf(t + o, cap - o,
+                              ",\n{\"name\": \"h%d\", \"type\": \"host\", \"interfaces\": "
+                              "[{\"name\": \"eth0\", \"ip\": \"10.%d.%d.1/24\"}]}",
+                              i, i / 256, i % 256);
+    o += (size_t)snprintf(t + o, cap - o, "],\n\"links\": [");
+    for (int i = 0; i < N; i++)
+        o += (size_t)snprintf(t + o, cap - o, "%s\n{\"a\": \"h%d:eth0\", \"b\": \"sw:%d\"}",
+                              i ? "," : "", i, i + 1);
+    size_t tail = o;
+    o += (size_t)snprintf(t + o, cap - o, "]}\n");
+    struct model_error err = {{0}};
+    struct model *m = model_load_json_text("big.json", t, o, &err);
+    CHECK(m != NULL);
+    if (m) {
+        CHECK_EQ(m->n_nodes, N + 1);
+        CHECK_EQ(m->n_links, N);
+        CHECK_STR(m->nodes[N].name, "h2999");
+        CHECK_EQ(m->nodes[N].line, N + 3);
+        CHECK_EQ(m->links[N - 1].line, 2 * N + 4);
+        CHECK_STR(m->links[N - 1].b_iface, "3000");
+        CHECK(model_find_node(m, "h1234") == &m->nodes[1235]);
+        model_free(m);
+    }
+    /* one more link, reusing the first host's interface */
+    snprintf(t + tail, cap - tail, ",\n{\"a\": \"sw:3000\", \"b\": \"h0:eth0\"}]}\n");
+    m = model_load_json_text("big.json", t, strlen(t), &err);
+    CHECK(m == NULL);
+    char want[160];
+    snprintf(want, sizeof want,
+             "big.json:%d: links[%d].a: sw:3000 is already connected by links[%d] (line %d)",
+             2 * N + 5, N, N - 1, 2 * N + 4);
+    CHECK(strstr(err.text, want) != NULL);
+    free(t);
+}
+
 static void test_defaults(void)
 {
     struct model_error err = {{0}};
@@ -319,6 +403,27 @@ static void test_errors_inline(void)
     CHECK(expect_error("{\"netstep\": 1,\n \"netstep\": 1}",
                        "t.json:2: netstep: \"netstep\" appears "
                        "twice"));
+    /* regular expressions: valid ones load, ones that would take regcomp
+     * seconds and gigabytes are refused before compiling */
+    const char *re_head = "{\"netstep\": 1, \"nodes\": [{\"name\": \"x\", \"type\": \"hub\"}],"
+                          "\"timeline\": [{\"at\": 1, \"node\": \"x\", \"run\": \"help\", "
+                          "\"expect\": {\"matches\": \"";
+    static const char *const re_ok[] = {"rtt min/avg/max/mdev = [0-9.]+/",
+                                        "^[0-9]{1,3}(\\\\.[0-9]{1,3}){3}$", "a{1,255}",
+                                        "[]{(]+(x|y){2,}", "(((a)))"};
+    for (size_t i = 0; i < sizeof re_ok / sizeof re_ok[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%s\"}}]}", re_head, re_ok[i]);
+        struct model *m = load_text(text, &err);
+        CHECK(m != NULL);
+        if (!m) fprintf(stderr, "  %s\n", err.text);
+        model_free(m);
+    }
+    char text[512];
+    snprintf(text, sizeof text, "%s%s\"}}]}", re_head, "((a{1,255}){1,255}){1,10}");
+    CHECK(expect_error(text, "timeline[0].expect.matches: this regular expression is too complex"));
+    snprintf(text, sizeof text, "%s%s\"}}]}", re_head, "(a|b");
+    CHECK(expect_error(text, "timeline[0].expect.matches: not a valid regular expression"));
     /* Lua and unreadable files */
     CHECK(model_load("lab.lua", &err) == NULL);
     CHECK_STR(err.text, "lab.lua: Lua scenarios are not supported yet (coming in a later "
@@ -452,6 +557,8 @@ static void test_bad_corpus(const char *dir)
 int main(int argc, char **argv)
 {
     test_full();
+    test_lines_agree();
+    test_big();
     test_defaults();
     test_unterminated_buffer();
     test_errors_inline();

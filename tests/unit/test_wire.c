@@ -75,16 +75,15 @@ static void test_parse_addr(void)
     CHECK_EQ(a, 0xc0a864c8);
 
     static const char *const bad[] = {
-        "",          "1.2.3",       "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "1.2.3.4 ",
-        " 1.2.3.4",  "1..2.3",      ".1.2.3",    "1.2.3.",    "01.2.3.4",  "1.2.3.00",
-        "1.2.3.-4",  "1.2.3.+4",    "1.2.3.4/24", "a.b.c.d",  "1.2.3.1000", "1.2.3.4\n",
-        "0x1.2.3.4", "1.2.3.4.",    "1,2,3,4",   "1.2.3.4x",
+        "",          "1.2.3",    "1.2.3.4.5",  "256.1.1.1", "1.2.3.256",  "1.2.3.4 ",
+        " 1.2.3.4",  "1..2.3",   ".1.2.3",     "1.2.3.",    "01.2.3.4",   "1.2.3.00",
+        "1.2.3.-4",  "1.2.3.+4", "1.2.3.4/24", "a.b.c.d",   "1.2.3.1000", "1.2.3.4\n",
+        "0x1.2.3.4", "1.2.3.4.", "1,2,3,4",    "1.2.3.4x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         a = 0x12345678;
         int ok = ip4_parse_addr(bad[i], &a);
-        if (ok)
-            fprintf(stderr, "accepted \"%s\"\n", bad[i]);
+        if (ok) fprintf(stderr, "accepted \"%s\"\n", bad[i]);
         CHECK(!ok);
         CHECK_EQ(a, 0x12345678); /* untouched on failure */
     }
@@ -112,16 +111,15 @@ static void test_parse_prefix(void)
     CHECK_EQ(len, 8);
 
     static const char *const bad[] = {
-        "10.0.0.1",     "10.0.0.1/",   "10.0.0.1/33",  "10.0.0.1/-1", "10.0.0.1/24x",
-        "10.0.0.1/ 24", "10.0.0.1/024", "10.0.0/24",   "/24",         "10.0.0.1//24",
+        "10.0.0.1",     "10.0.0.1/",    "10.0.0.1/33",  "10.0.0.1/-1", "10.0.0.1/24x",
+        "10.0.0.1/ 24", "10.0.0.1/024", "10.0.0/24",    "/24",         "10.0.0.1//24",
         "10.0.0.1/24/", "10.0.0.1/100", "10.0.0.256/8", "10.0.0.1 /8",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         a = 7;
         len = 7;
         int ok = ip4_parse_prefix(bad[i], &a, &len);
-        if (ok)
-            fprintf(stderr, "accepted \"%s\"\n", bad[i]);
+        if (ok) fprintf(stderr, "accepted \"%s\"\n", bad[i]);
         CHECK(!ok);
         CHECK_EQ(a, 7);
         CHECK_EQ(len, 7);
@@ -171,8 +169,7 @@ static void test_mac_parse(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(m, 0x77, 6);
         int ok = mac_parse(bad[i], m);
-        if (ok)
-            fprintf(stderr, "accepted \"%s\"\n", bad[i]);
+        if (ok) fprintf(stderr, "accepted \"%s\"\n", bad[i]);
         CHECK(!ok);
         CHECK_EQ(m[0], 0x77); /* untouched on failure */
     }
