@@ -44,13 +44,11 @@ static void index_grow(struct sim *sim)
 
 struct node *sim_find_node(const struct sim *sim, const char *name)
 {
-    if (!sim->node_index_cap)
-        return NULL;
+    if (!sim->node_index_cap) return NULL;
     uint32_t mask = sim->node_index_cap - 1;
     for (uint32_t i = name_hash(name) & mask; sim->node_index[i]; i = (i + 1) & mask) {
         struct node *n = sim->nodes[sim->node_index[i] - 1];
-        if (strcmp(n->name, name) == 0)
-            return n;
+        if (strcmp(n->name, name) == 0) return n;
     }
     return NULL;
 }
@@ -75,7 +73,10 @@ struct node *node_new(struct sim *sim, const char *name, enum node_kind kind)
     return n;
 }
 
-uint32_t sim_node_count(const struct sim *sim) { return sim->n_nodes; }
+uint32_t sim_node_count(const struct sim *sim)
+{
+    return sim->n_nodes;
+}
 struct node *sim_node(const struct sim *sim, uint32_t i)
 {
     return i < sim->n_nodes ? sim->nodes[i] : NULL;
@@ -100,8 +101,8 @@ struct iface *iface_new(struct node *node, const char *name, const uint8_t *mac)
          * node's number in the scenario and the interface's number on it
          * (PP carries the high bits of switch port numbers). */
         uint32_t nn = node->index + 1, ii = ifc->index + 1;
-        uint8_t m[6] = {0x02, (uint8_t)(ii >> 8), 0x00, (uint8_t)(nn >> 8), (uint8_t)nn,
-                        (uint8_t)ii};
+        uint8_t m[6] = {0x02,        (uint8_t)(ii >> 8), 0x00, (uint8_t)(nn >> 8),
+                        (uint8_t)nn, (uint8_t)ii};
         memcpy(ifc->mac, m, 6);
     }
     node->ifaces = xrealloc(node->ifaces, (node->n_ifaces + 1) * sizeof *node->ifaces);
@@ -117,12 +118,14 @@ struct iface *iface_new(struct node *node, const char *name, const uint8_t *mac)
 struct iface *node_find_iface(const struct node *node, const char *name)
 {
     for (uint32_t i = 0; i < node->n_ifaces; i++)
-        if (strcmp(node->ifaces[i]->name, name) == 0)
-            return node->ifaces[i];
+        if (strcmp(node->ifaces[i]->name, name) == 0) return node->ifaces[i];
     return NULL;
 }
 
-uint32_t sim_iface_count(const struct sim *sim) { return sim->n_ifaces; }
+uint32_t sim_iface_count(const struct sim *sim)
+{
+    return sim->n_ifaces;
+}
 struct iface *sim_iface(const struct sim *sim, uint32_t id)
 {
     return id < sim->n_ifaces ? sim->ifaces[id] : NULL;
@@ -130,15 +133,17 @@ struct iface *sim_iface(const struct sim *sim, uint32_t id)
 
 int iface_add_addr(struct iface *ifc, uint32_t addr, uint8_t plen)
 {
-    if (ifc->n_addr >= IFACE_MAX_ADDR || plen > 32)
-        return -1;
+    if (ifc->n_addr >= IFACE_MAX_ADDR || plen > 32) return -1;
     ifc->addr[ifc->n_addr] = addr;
     ifc->plen[ifc->n_addr] = plen;
     ifc->n_addr++;
     return 0;
 }
 
-uint32_t iface_mtu(const struct iface *ifc) { return ifc->link ? ifc->link->p.mtu : 1500; }
+uint32_t iface_mtu(const struct iface *ifc)
+{
+    return ifc->link ? ifc->link->p.mtu : 1500;
+}
 
 /* ---- links ---- */
 
@@ -154,17 +159,14 @@ void link_params_default(struct link_params *lp)
 struct link *link_connect(struct sim *sim, struct iface *a, struct iface *b,
                           const struct link_params *lp)
 {
-    if (a->link || b->link || a == b)
-        return NULL;
+    if (a->link || b->link || a == b) return NULL;
     struct link *l = xcalloc(1, sizeof *l);
     if (lp)
         l->p = *lp;
     else
         link_params_default(&l->p);
-    if (l->p.bandwidth_bps == 0)
-        l->p.bandwidth_bps = 1;
-    if (l->p.queue_limit == 0)
-        l->p.queue_limit = 1;
+    if (l->p.bandwidth_bps == 0) l->p.bandwidth_bps = 1;
+    if (l->p.queue_limit == 0) l->p.queue_limit = 1;
     l->up = true;
     l->index = sim->n_links;
     l->dir[0].from = a;
@@ -186,7 +188,10 @@ struct link *link_connect(struct sim *sim, struct iface *a, struct iface *b,
     return l;
 }
 
-uint32_t sim_link_count(const struct sim *sim) { return sim->n_links; }
+uint32_t sim_link_count(const struct sim *sim)
+{
+    return sim->n_links;
+}
 struct link *sim_link(const struct sim *sim, uint32_t i)
 {
     return i < sim->n_links ? sim->links[i] : NULL;
@@ -306,8 +311,7 @@ static void ring_push(struct link_dir *d, uint32_t limit, sim_time start, uint32
 {
     if (d->q_count == *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 8;
-        if (ncap > limit)
-            ncap = limit;
+        if (ncap > limit) ncap = limit;
         sim_time *ns = xrealloc(NULL, ncap * sizeof *ns);
         for (uint32_t i = 0; i < d->q_count; i++)
             ns[i] = d->starts[(d->q_head + i) % *cap];
@@ -375,16 +379,14 @@ void link_transmit(struct sim *sim, struct iface *out, struct pkt *p)
             snprintf(why, sizeof why,
                      "%s puts the %u-byte frame on the cable as bits%s: %.2f us to serialize "
                      "at %.0f Mbit/s, then %.2f us to propagate to %s.",
-                     out->label, p->len,
-                     start > now ? " after waiting in the queue" : "",
-                     (double)ser / 1e3, (double)l->p.bandwidth_bps / 1e6,
-                     (double)l->p.delay / 1e3, d->to->label);
+                     out->label, p->len, start > now ? " after waiting in the queue" : "",
+                     (double)ser / 1e3, (double)l->p.bandwidth_bps / 1e6, (double)l->p.delay / 1e3,
+                     d->to->label);
             st.why = why;
         }
         trace_emit(sim, &st);
     }
     uint64_t arg = (uint64_t)(uintptr_t)p;
-    if (l->p.loss > 0 && rng_double(&l->rng) < l->p.loss)
-        arg |= LOST_TAG;
+    if (l->p.loss > 0 && rng_double(&l->rng) < l->p.loss) arg |= LOST_TAG;
     sim_schedule_at(sim, arrive, link_arrive, d, arg);
 }

@@ -12,8 +12,7 @@ static void live_link(struct sim *sim, struct pkt *p)
 {
     p->live_prev = NULL;
     p->live_next = sim->pkt_live;
-    if (sim->pkt_live)
-        sim->pkt_live->live_prev = p;
+    if (sim->pkt_live) sim->pkt_live->live_prev = p;
     sim->pkt_live = p;
     sim->pkts_live++;
 }
@@ -24,8 +23,7 @@ static void live_unlink(struct sim *sim, struct pkt *p)
         p->live_prev->live_next = p->live_next;
     else
         sim->pkt_live = p->live_next;
-    if (p->live_next)
-        p->live_next->live_prev = p->live_prev;
+    if (p->live_next) p->live_next->live_prev = p->live_prev;
     sim->pkts_live--;
 }
 
@@ -78,8 +76,7 @@ struct pkt *pkt_clone(struct sim *sim, const struct pkt *src)
 
 void pkt_free(struct sim *sim, struct pkt *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     live_unlink(sim, p);
     if (p->cap != PKT_SMALL_CAP) {
         free(p->buf);
@@ -100,8 +97,7 @@ static void pkt_regrow(struct pkt *p, uint32_t headroom, uint32_t tail)
     int64_t shift = (int64_t)headroom - (int64_t)p->head;
     uint32_t *offs[] = {&p->l2, &p->l3, &p->l4, &p->l7};
     for (int i = 0; i < 4; i++)
-        if (*offs[i] != PKT_NO_OFF)
-            *offs[i] = (uint32_t)((int64_t)*offs[i] + shift);
+        if (*offs[i] != PKT_NO_OFF) *offs[i] = (uint32_t)((int64_t)*offs[i] + shift);
     free(p->buf);
     p->buf = nb;
     p->cap = cap;
@@ -111,8 +107,7 @@ static void pkt_regrow(struct pkt *p, uint32_t headroom, uint32_t tail)
 uint8_t *pkt_push(struct sim *sim, struct pkt *p, uint32_t n)
 {
     (void)sim;
-    if (p->head < n)
-        pkt_regrow(p, n + PKT_HEADROOM, p->cap - p->head - p->len);
+    if (p->head < n) pkt_regrow(p, n + PKT_HEADROOM, p->cap - p->head - p->len);
     p->head -= n;
     p->len += n;
     return p->buf + p->head;
@@ -120,8 +115,7 @@ uint8_t *pkt_push(struct sim *sim, struct pkt *p, uint32_t n)
 
 uint8_t *pkt_pull(struct pkt *p, uint32_t n)
 {
-    if (p->len < n)
-        return NULL;
+    if (p->len < n) return NULL;
     p->head += n;
     p->len -= n;
     return p->buf + p->head;
@@ -130,8 +124,7 @@ uint8_t *pkt_pull(struct pkt *p, uint32_t n)
 uint8_t *pkt_put(struct sim *sim, struct pkt *p, uint32_t n)
 {
     (void)sim;
-    if (p->cap - p->head - p->len < n)
-        pkt_regrow(p, p->head, n + 256);
+    if (p->cap - p->head - p->len < n) pkt_regrow(p, p->head, n + 256);
     uint8_t *t = p->buf + p->head + p->len;
     memset(t, 0, n);
     p->len += n;
@@ -140,8 +133,7 @@ uint8_t *pkt_put(struct sim *sim, struct pkt *p, uint32_t n)
 
 void pkt_trim(struct pkt *p, uint32_t n)
 {
-    if (n < p->len)
-        p->len = n;
+    if (n < p->len) p->len = n;
 }
 
 void pkt_pool_free(struct sim *sim)

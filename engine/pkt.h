@@ -28,8 +28,8 @@ struct pkt {
     uint64_t id;
     sim_time created;
     uint32_t l2, l3, l4, l7;
-    struct iface *in_iface; /* set on receive */
-    uint32_t next_hop;      /* scratch for the IP layer (host order) */
+    struct iface *in_iface;            /* set on receive */
+    uint32_t next_hop;                 /* scratch for the IP layer (host order) */
     struct pkt *live_prev, *live_next; /* engine-private: every live packet */
 };
 
@@ -40,7 +40,10 @@ struct pkt *pkt_new(struct sim *sim, uint32_t headroom, uint32_t len);
 struct pkt *pkt_clone(struct sim *sim, const struct pkt *p);
 void pkt_free(struct sim *sim, struct pkt *p);
 
-static inline uint8_t *pkt_data(const struct pkt *p) { return p->buf + p->head; }
+static inline uint8_t *pkt_data(const struct pkt *p)
+{
+    return p->buf + p->head;
+}
 /* Prepends n bytes; returns the new start. Grows the headroom if needed. */
 uint8_t *pkt_push(struct sim *sim, struct pkt *p, uint32_t n);
 /* Strips n bytes from the front; returns the new start, NULL if len < n. */
@@ -50,6 +53,9 @@ uint8_t *pkt_put(struct sim *sim, struct pkt *p, uint32_t n);
 /* Shortens to n bytes (no-op if already shorter). */
 void pkt_trim(struct pkt *p, uint32_t n);
 /* Offset of the current data start inside buf (for the l2/l3/... marks). */
-static inline uint32_t pkt_off(const struct pkt *p) { return p->head; }
+static inline uint32_t pkt_off(const struct pkt *p)
+{
+    return p->head;
+}
 
 #endif

@@ -39,19 +39,23 @@ void *xcalloc(size_t n, size_t size)
 
 bool sim_time_parse(const char *text, sim_time *out)
 {
-    if (!text)
-        return false;
+    if (!text) return false;
     while (isspace((unsigned char)*text))
         text++;
-    if (*text == '-' || *text == '+')
-        return false;
-    if (!isdigit((unsigned char)*text) && *text != '.')
-        return false;
+    if (*text == '-' || *text == '+') return false;
+    /* Plain decimals only: strtod would also take hex and exponents. */
+    const char *q = text;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*q))
+        q++, digits++;
+    if (*q == '.')
+        for (q++; isdigit((unsigned char)*q); q++)
+            digits++;
+    if (digits == 0 || *q == 'e' || *q == 'E' || *q == 'x' || *q == 'X') return false;
     errno = 0;
     char *end;
     double v = strtod(text, &end);
-    if (errno || end == text || !isfinite(v) || v < 0)
-        return false;
+    if (errno || end == text || !isfinite(v) || v < 0) return false;
     while (isspace((unsigned char)*end))
         end++;
     double scale;
@@ -70,8 +74,7 @@ bool sim_time_parse(const char *text, sim_time *out)
     else
         return false;
     double ns = v * scale;
-    if (ns > 9.2e18)
-        return false;
+    if (ns > 9.2e18) return false;
     *out = (sim_time)llround(ns);
     return true;
 }
@@ -110,7 +113,10 @@ void rng_derive(struct rng *r, uint64_t seed, const char *name)
     rng_seed(r, seed ^ splitmix64(&h));
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t rng_next(struct rng *r)
 {
@@ -142,7 +148,10 @@ uint64_t rng_below(struct rng *r, uint64_t n)
     return (uint64_t)(m >> 64);
 }
 
-double rng_double(struct rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+double rng_double(struct rng *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 /* ---- the simulator ---- */
 
@@ -156,14 +165,38 @@ struct sim *sim_new(uint64_t seed)
     return sim;
 }
 
-sim_time sim_now(const struct sim *sim) { return sim->now; }
-uint64_t sim_seed(const struct sim *sim) { return sim->seed; }
-uint64_t sim_events_run(const struct sim *sim) { return sim->events_run; }
-struct rng *sim_rng(struct sim *sim) { return &sim->rng; }
-void sim_stop(struct sim *sim) { sim->stopped = true; }
-bool sim_stopped(const struct sim *sim) { return sim->stopped; }
-void sim_set_event_budget(struct sim *sim, uint64_t max_events) { sim->event_budget = max_events; }
-bool sim_budget_exhausted(const struct sim *sim) { return sim->budget_exhausted; }
+sim_time sim_now(const struct sim *sim)
+{
+    return sim->now;
+}
+uint64_t sim_seed(const struct sim *sim)
+{
+    return sim->seed;
+}
+uint64_t sim_events_run(const struct sim *sim)
+{
+    return sim->events_run;
+}
+struct rng *sim_rng(struct sim *sim)
+{
+    return &sim->rng;
+}
+void sim_stop(struct sim *sim)
+{
+    sim->stopped = true;
+}
+bool sim_stopped(const struct sim *sim)
+{
+    return sim->stopped;
+}
+void sim_set_event_budget(struct sim *sim, uint64_t max_events)
+{
+    sim->event_budget = max_events;
+}
+bool sim_budget_exhausted(const struct sim *sim)
+{
+    return sim->budget_exhausted;
+}
 
 static uint32_t rec_alloc(struct sim *sim)
 {
@@ -195,7 +228,7 @@ static inline void rec_release(struct sim *sim, uint32_t s)
 }
 
 #define KEY_TIME(k) ((sim_time)(uint64_t)((k) >> 64))
-#define KEY_SLOT(k) ((uint32_t)((uint64_t)(k) & EV_SLOT_MASK))
+#define KEY_SLOT(k) ((uint32_t)((uint64_t)(k)&EV_SLOT_MASK))
 
 static void heap_push(struct sim *sim, heap_key k)
 {
@@ -207,8 +240,7 @@ static void heap_push(struct sim *sim, heap_key k)
     uint32_t i = sim->heap_len++;
     while (i > 0) {
         uint32_t parent = (i - 1) >> 2;
-        if (k >= h[parent].k)
-            break;
+        if (k >= h[parent].k) break;
         h[i] = h[parent];
         i = parent;
     }
@@ -223,8 +255,7 @@ static void heap_pop(struct sim *sim)
 {
     struct heap_ent *h = sim->heap;
     uint32_t n = --sim->heap_len;
-    if (n == 0)
-        return;
+    if (n == 0) return;
     heap_key last = h[n].k;
     uint32_t i = 0;
     for (;;) {
@@ -238,8 +269,7 @@ static void heap_pop(struct sim *sim)
         } else if (c < n) {
             uint32_t best = c;
             for (uint32_t k = c + 1; k < n; k++)
-                if (h[k].k < h[best].k)
-                    best = k;
+                if (h[k].k < h[best].k) best = k;
             h[i] = h[best];
             i = best;
         } else {
@@ -248,8 +278,7 @@ static void heap_pop(struct sim *sim)
     }
     while (i > 0) {
         uint32_t parent = (i - 1) >> 2;
-        if (last >= h[parent].k)
-            break;
+        if (last >= h[parent].k) break;
         h[i] = h[parent];
         i = parent;
     }
@@ -259,8 +288,7 @@ static void heap_pop(struct sim *sim)
 struct sim_timer sim_schedule_at(struct sim *sim, sim_time at, sim_event_fn fn, void *ctx,
                                  uint64_t arg)
 {
-    if (at < sim->now)
-        at = sim->now;
+    if (at < sim->now) at = sim->now;
     uint32_t s = rec_alloc(sim);
     struct ev_rec *r = &sim->recs[s];
     r->fn = fn;
@@ -285,8 +313,7 @@ bool sim_timer_pending(const struct sim *sim, struct sim_timer t)
 bool sim_cancel(struct sim *sim, struct sim_timer *t)
 {
     bool live = sim_timer_pending(sim, *t);
-    if (live)
-        sim->recs[t->slot].fn = NULL; /* released when its heap entry surfaces */
+    if (live) sim->recs[t->slot].fn = NULL; /* released when its heap entry surfaces */
     *t = (struct sim_timer){0, 0};
     return live;
 }
@@ -296,8 +323,7 @@ static bool heap_skip_dead(struct sim *sim)
 {
     while (sim->heap_len > 0) {
         uint32_t s = KEY_SLOT(sim->heap[0].k);
-        if (sim->recs[s].fn)
-            return true;
+        if (sim->recs[s].fn) return true;
         heap_pop(sim);
         rec_release(sim, s);
     }
@@ -323,8 +349,7 @@ static inline void run_top(struct sim *sim)
 
 bool sim_step(struct sim *sim)
 {
-    if (sim->stopped || !heap_skip_dead(sim))
-        return false;
+    if (sim->stopped || !heap_skip_dead(sim)) return false;
     run_top(sim);
     return true;
 }
@@ -334,8 +359,7 @@ void sim_run_until(struct sim *sim, sim_time t)
     uint64_t budget = sim->event_budget;
     while (!sim->stopped && sim->heap_len > 0) {
         heap_key top = sim->heap[0].k;
-        if (KEY_TIME(top) > t)
-            break;
+        if (KEY_TIME(top) > t) break;
         uint32_t s = KEY_SLOT(top);
         if (!sim->recs[s].fn) {
             heap_pop(sim);
@@ -349,18 +373,15 @@ void sim_run_until(struct sim *sim, sim_time t)
         }
         run_top(sim);
     }
-    if (!sim->stopped && sim->now < t)
-        sim->now = t;
+    if (!sim->stopped && sim->now < t) sim->now = t;
 }
 
 void sim_free(struct sim *sim)
 {
-    if (!sim)
-        return;
+    if (!sim) return;
     for (uint32_t i = 0; i < sim->n_nodes; i++) {
         struct node *n = sim->nodes[i];
-        if (n->stack_free)
-            n->stack_free(n->stack);
+        if (n->stack_free) n->stack_free(n->stack);
         for (uint32_t k = 0; k < n->n_ifaces; k++)
             free(n->ifaces[k]);
         free(n->ifaces);

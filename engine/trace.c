@@ -16,8 +16,7 @@ static void trace_recompute(struct sim *sim)
 
 bool trace_subscribe(struct sim *sim, unsigned mask, trace_sink_fn fn, void *ctx)
 {
-    if (sim->n_sinks == TRACE_MAX_SINKS)
-        return false;
+    if (sim->n_sinks == TRACE_MAX_SINKS) return false;
     sim->sinks[sim->n_sinks++] = (struct trace_sink){mask, fn, ctx};
     trace_recompute(sim);
     return true;
@@ -36,21 +35,20 @@ void trace_unsubscribe(struct sim *sim, trace_sink_fn fn, void *ctx)
     trace_recompute(sim);
 }
 
-unsigned sim_trace_mask(const struct sim *sim) { return sim->trace_mask; }
+unsigned sim_trace_mask(const struct sim *sim)
+{
+    return sim->trace_mask;
+}
 
 void trace_emit(struct sim *sim, struct trace_step *st)
 {
     st->seq = ++sim->trace_seq;
     st->time = sim->now;
-    if (!st->proto)
-        st->proto = "";
-    if (!st->summary)
-        st->summary = "";
-    if (!st->why)
-        st->why = "";
+    if (!st->proto) st->proto = "";
+    if (!st->summary) st->summary = "";
+    if (!st->why) st->why = "";
     for (int i = 0; i < sim->n_sinks; i++)
-        if (sim->sinks[i].mask & st->level)
-            sim->sinks[i].fn(sim->sinks[i].ctx, st);
+        if (sim->sinks[i].mask & st->level) sim->sinks[i].fn(sim->sinks[i].ctx, st);
 }
 
 void trace_note(struct sim *sim, unsigned level, enum trace_kind kind, const struct node *node,

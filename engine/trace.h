@@ -40,7 +40,7 @@ enum trace_kind {
 struct trace_step {
     uint64_t seq;
     sim_time time;
-    sim_time wire_time; /* TK_TRANSMIT: when the first bit leaves */
+    sim_time wire_time;   /* TK_TRANSMIT: when the first bit leaves */
     sim_time arrive_time; /* TK_TRANSMIT: when the last bit arrives */
     const struct node *node;
     const struct iface *iface;

@@ -89,13 +89,21 @@ const struct arp_entry *arp_lookup(const struct netstack *st, uint32_t ip)
     return NULL;
 }
 
+/* Free entries (failed resolutions) stay in the table for reuse; arp.h
+ * promises they are skipped here. O(n) per call, fine for a cache of
+ * teaching size. */
 uint32_t arp_count(const struct netstack *st)
 {
-    return st->arp.n;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < st->arp.n; k++)
+        n += st->arp.e[k]->state != ARP_FREE;
+    return n;
 }
 const struct arp_entry *arp_entry_at(const struct netstack *st, uint32_t i)
 {
-    return i < st->arp.n ? st->arp.e[i] : NULL;
+    for (uint32_t k = 0; k < st->arp.n; k++)
+        if (st->arp.e[k]->state != ARP_FREE && i-- == 0) return st->arp.e[k];
+    return NULL;
 }
 
 static void arp_send(struct netstack *st, struct iface *ifc, uint16_t op, const uint8_t *tha,
@@ -272,6 +280,13 @@ void arp_input(struct netstack *st, struct iface *in, struct pkt *p)
              "so it is ignored%s.",
              m.op == ARP_OP_REQUEST ? "Who has" : "ARP reply", b, in->label,
              merge ? " (but the cache entry for the sender was refreshed)" : "");
+        /* The merge may have answered a resolution in progress (say, a
+         * gratuitous ARP from the very neighbour being asked for): what
+         * waits for it can go now, or it would wait forever. */
+        if (merge && e->n_pend) {
+            sim_cancel(sim, &e->retry);
+            arp_flush(st, e);
+        }
         pkt_free(sim, p);
         return;
     }

@@ -5,9 +5,9 @@
 
 #include "wire.h"
 
-#define ARP_LEN       28
-#define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY   2
+#define ARP_LEN            28
+#define ARP_OP_REQUEST     1
+#define ARP_OP_REPLY       2
 #define ARP_HTYPE_ETHERNET 1
 /* Field offsets (RFC 826 order), for the dissector and for anyone who needs
  * a single field of a message that arp_parse refused. */

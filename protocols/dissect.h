@@ -16,15 +16,15 @@
 #define DIS_MAX_LAYERS 8
 
 struct dis_field {
-    char name[40];   /* "Time to Live" */
-    char value[112]; /* "64" */
+    char name[40];     /* "Time to Live" */
+    char value[112];   /* "64" */
     uint32_t off, len; /* byte offset and length in the frame */
     uint8_t layer;     /* index into dissection.layers */
     uint8_t depth;     /* 0 = top-level field of the layer, 1 = sub-field (flag bits) */
 };
 
 struct dis_layer {
-    char name[80]; /* "Internet Protocol Version 4, Src: 10.0.0.1, Dst: 10.0.0.2" */
+    char name[80];   /* "Internet Protocol Version 4, Src: 10.0.0.1, Dst: 10.0.0.2" */
     char abbrev[12]; /* "eth", "arp", "ip", "icmp", "data" */
     uint8_t osi;     /* 2, 3, 4, 7 */
     uint32_t off, len;
@@ -38,7 +38,7 @@ struct dissection {
     uint32_t n_fields, cap_fields;
     char protocol[16]; /* highest protocol: "ARP", "ICMP", "IPv4", "ETH" */
     char src[40], dst[40];
-    char info[192];    /* tshark's Info column */
+    char info[192]; /* tshark's Info column */
     bool malformed;
 };
 

@@ -30,6 +30,9 @@ static inline bool eth_is_broadcast(const uint8_t *mac)
 {
     return (mac[0] & mac[1] & mac[2] & mac[3] & mac[4] & mac[5]) == 0xff;
 }
-static inline bool eth_is_multicast(const uint8_t *mac) { return (mac[0] & 1) != 0; }
+static inline bool eth_is_multicast(const uint8_t *mac)
+{
+    return (mac[0] & 1) != 0;
+}
 
 #endif

@@ -53,8 +53,7 @@ void icmp_send_error(struct netstack *st, const struct pkt *orig, uint8_t type, 
     if ((h.frag & IP4_FRAG_MASK) || h.src == 0 || h.src == 0xffffffffu || h.dst == 0xffffffffu ||
         (h.dst >> 28) == 0xe)
         return;
-    if (h.proto == IP4_PROTO_ICMP && h.total_len > h.ihl && len > h.ihl &&
-        icmp_is_error(ip[h.ihl]))
+    if (h.proto == IP4_PROTO_ICMP && h.total_len > h.ihl && len > h.ihl && icmp_is_error(ip[h.ihl]))
         return;
     /* RFC 792: the original IP header plus the first 64 bits of its data. */
     size_t quote = h.ihl + 8u;

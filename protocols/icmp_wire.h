@@ -33,9 +33,9 @@ enum icmp_unreach_code {
 
 struct icmp_msg {
     uint8_t type, code;
-    uint16_t checksum; /* as found */
-    uint16_t id, seq;  /* echo */
-    uint32_t rest;     /* bytes 4..7 as one word */
+    uint16_t checksum;   /* as found */
+    uint16_t id, seq;    /* echo */
+    uint32_t rest;       /* bytes 4..7 as one word */
     const uint8_t *body; /* points into the parsed buffer */
     size_t body_len;
 };

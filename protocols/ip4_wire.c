@@ -3,7 +3,7 @@
  * (RFC 1624).
  *
  * Parsing comes in two layers: ip4_read_header reads the fields and checks
- * what the header says about itself; ip4_parse_hdr adds the checks that make
+ * what the header says about itself; ip4_parse adds the checks that make
  * a datagram acceptable to the stack (whole datagram present, checksum
  * right). The dissector uses the first, so it can show what the stack would
  * drop, with the reason, from the same code that reads the fields. */
@@ -30,7 +30,7 @@ int ip4_read_header(const uint8_t *buf, size_t len, struct ip4_hdr *out)
     return IP4_OK;
 }
 
-int ip4_parse_hdr(const uint8_t *buf, size_t len, struct ip4_hdr *out)
+int ip4_parse(const uint8_t *buf, size_t len, struct ip4_hdr *out)
 {
     int err = ip4_read_header(buf, len, out);
     if (err != IP4_OK) return err;

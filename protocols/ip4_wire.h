@@ -6,13 +6,13 @@
 #include "wire.h"
 #include <stdbool.h>
 
-#define IP4_HDR_LEN   20
-#define IP4_PROTO_ICMP 1
-#define IP4_PROTO_TCP  6
-#define IP4_PROTO_UDP  17
-#define IP4_FLAG_DF   0x4000
-#define IP4_FLAG_MF   0x2000
-#define IP4_FRAG_MASK 0x1fff
+#define IP4_HDR_LEN       20
+#define IP4_PROTO_ICMP    1
+#define IP4_PROTO_TCP     6
+#define IP4_PROTO_UDP     17
+#define IP4_FLAG_DF       0x4000
+#define IP4_FLAG_MF       0x2000
+#define IP4_FRAG_MASK     0x1fff
 #define IP4_FLAG_RESERVED 0x8000
 /* Field offsets (RFC 791 order). */
 #define IP4_OFF_VER_IHL  0
@@ -27,11 +27,11 @@
 #define IP4_OFF_DST      16
 
 struct ip4_hdr {
-    uint8_t ihl;       /* header length in bytes */
+    uint8_t ihl; /* header length in bytes */
     uint8_t tos;
     uint16_t total_len;
     uint16_t id;
-    uint16_t frag;     /* flags (DF, MF) | offset in 8-byte units */
+    uint16_t frag; /* flags (DF, MF) | offset in 8-byte units */
     uint8_t ttl;
     uint8_t proto;
     uint16_t checksum; /* as found on the wire */
@@ -40,20 +40,18 @@ struct ip4_hdr {
 
 enum ip4_parse_err {
     IP4_OK = 0,
-    IP4_ERR_SHORT = -1,      /* buffer shorter than header or total length */
-    IP4_ERR_VERSION = -2,    /* version != 4 */
-    IP4_ERR_IHL = -3,        /* ihl < 5 */
-    IP4_ERR_TOTAL_LEN = -4,  /* total length < header length */
-    IP4_ERR_CHECKSUM = -5,   /* header checksum does not verify */
+    IP4_ERR_SHORT = -1,     /* buffer shorter than header or total length */
+    IP4_ERR_VERSION = -2,   /* version != 4 */
+    IP4_ERR_IHL = -3,       /* ihl < 5 */
+    IP4_ERR_TOTAL_LEN = -4, /* total length < header length */
+    IP4_ERR_CHECKSUM = -5,  /* header checksum does not verify */
 };
 
-/* Validates version, ihl, lengths and the header checksum. Real name
- * ip4_parse_hdr; `ip4_parse` with three arguments reaches it (see wire.h).
- * As with ip4_read_header, *out is filled whenever len >= IP4_HDR_LEN, even
- * when an error is returned. */
-int ip4_parse_hdr(const uint8_t *buf, size_t len, struct ip4_hdr *out);
+/* Validates version, ihl, lengths and the header checksum. As with ip4_read_header, *out is filled
+ * whenever len >= IP4_HDR_LEN, even when an error is returned. */
+int ip4_parse(const uint8_t *buf, size_t len, struct ip4_hdr *out);
 
-/* The lower half of ip4_parse_hdr, shared with the dissector: fills *out
+/* The lower half of ip4_parse, shared with the dissector: fills *out
  * from the fixed 20 bytes whenever len >= IP4_HDR_LEN, then checks only what
  * the header says about itself (version, ihl >= 5, len >= ihl, total length
  * >= ihl). It checks neither the checksum nor len >= total length, so a
@@ -65,7 +63,10 @@ int ip4_read_header(const uint8_t *buf, size_t len, struct ip4_hdr *out);
 uint16_t ip4_header_checksum(const uint8_t *hdr, size_t ihl);
 /* The version nibble, which struct ip4_hdr does not keep (always 4 after a
  * successful parse). hdr must hold at least one byte. */
-static inline uint8_t ip4_get_version(const uint8_t *hdr) { return (uint8_t)(hdr[0] >> 4); }
+static inline uint8_t ip4_get_version(const uint8_t *hdr)
+{
+    return (uint8_t)(hdr[0] >> 4);
+}
 /* Writes a 20-byte header (ihl forced to 20) with a freshly computed checksum. */
 void ip4_emit(const struct ip4_hdr *h, uint8_t *buf);
 /* RFC 1624 incremental update after decrementing the TTL in place. hdr

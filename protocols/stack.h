@@ -73,8 +73,8 @@ struct mac_table {
 
 struct reasm; /* ip4.c */
 
-typedef void (*icmp_sub_fn)(void *ctx, struct netstack *st, const struct pkt *p,
-                            uint32_t src, uint8_t ttl, const uint8_t *icmp, size_t len);
+typedef void (*icmp_sub_fn)(void *ctx, struct netstack *st, const struct pkt *p, uint32_t src,
+                            uint8_t ttl, const uint8_t *icmp, size_t len);
 struct icmp_sub {
     uint16_t id; /* echo identifier the app uses */
     icmp_sub_fn fn;
@@ -99,7 +99,10 @@ struct netstack {
     uint64_t drops;
 };
 
-static inline struct netstack *node_stack(const struct node *n) { return n->stack; }
+static inline struct netstack *node_stack(const struct node *n)
+{
+    return n->stack;
+}
 
 /* Installs the stack a node's kind calls for (after its interfaces exist):
  * sets node->input and node->stack. Connected routes are added for every
@@ -131,14 +134,13 @@ void stack_step(struct sim *sim, unsigned level, const struct node *node, const 
                 const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 #define STEP(sim, ...)                                                                             \
     do {                                                                                           \
-        if (trace_on((sim), TRACE_LAYERS))                                                         \
-            stack_step((sim), TRACE_LAYERS, __VA_ARGS__);                                          \
+        if (trace_on((sim), TRACE_LAYERS)) stack_step((sim), TRACE_LAYERS, __VA_ARGS__);           \
     } while (0)
 /* Drops are shown in the wire log too (TRACE_FRAMES). Frees nothing. */
 #define DROP_STEP(sim, ...)                                                                        \
     do {                                                                                           \
         if (trace_on((sim), TRACE_FRAMES | TRACE_LAYERS))                                          \
-            stack_step((sim), TRACE_FRAMES | TRACE_LAYERS, __VA_ARGS__);                                          \
+            stack_step((sim), TRACE_FRAMES | TRACE_LAYERS, __VA_ARGS__);                           \
     } while (0)
 
 #endif

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-static inline uint16_t get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint16_t get_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 static inline uint32_t get_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -34,16 +37,6 @@ uint16_t inet_checksum(const uint8_t *p, size_t len);
 char *ip4_str(uint32_t addr, char *buf);
 /* "aa:bb:cc:dd:ee:ff" into buf (>= 18 bytes). */
 char *mac_str(const uint8_t *mac, char *buf);
-/* The first draft of these headers declared two functions named ip4_parse:
- * the dotted-quad text parser here and the IPv4 header parser in
- * ip4_wire.h. C has no overloading, so their real names are ip4_parse_addr
- * and ip4_parse_hdr, and `ip4_parse(...)` still works for both: this macro
- * picks by the number of arguments (2 = text, 3 = header). New code should
- * call the real names. */
-#define WIRE_PICK3_(a, b, c, name, ...) name
-/* ip4_parse(s, &addr) -> ip4_parse_addr; ip4_parse(buf, len, &hdr) -> ip4_parse_hdr */
-#define ip4_parse(...) WIRE_PICK3_(__VA_ARGS__, ip4_parse_hdr, ip4_parse_addr, )(__VA_ARGS__)
-
 /* Parses a strict dotted quad ("10.0.0.1": four decimal parts 0..255, no
  * leading zeros, nothing before or after); 0 on any error. */
 int ip4_parse_addr(const char *s, uint32_t *out);

@@ -19,7 +19,10 @@ static struct sim *build_fail(struct sim *sim, struct model_error *err, const st
     return NULL;
 }
 
-static enum node_kind kind_of(const struct model_node *mn) { return mn->kind; }
+static enum node_kind kind_of(const struct model_node *mn)
+{
+    return mn->kind;
+}
 
 struct sim *scenario_build(const struct model *m, uint64_t seed, struct model_error *err)
 {
@@ -66,8 +69,8 @@ struct sim *scenario_build(const struct model *m, uint64_t seed, struct model_er
                 dev = node_find_iface(n, mr->dev);
                 if (!dev)
                     return build_fail(sim, err, m, mr->line,
-                                      "nodes[%d].routes[%d].dev: %s has no interface \"%s\"", i,
-                                      r, mn->name, mr->dev);
+                                      "nodes[%d].routes[%d].dev: %s has no interface \"%s\"", i, r,
+                                      mn->name, mr->dev);
             }
             if (stack_add_route(st, mr->dst, mr->plen, mr->via, dev) < 0) {
                 char a[16];
@@ -83,14 +86,12 @@ struct sim *scenario_build(const struct model *m, uint64_t seed, struct model_er
         struct node *a = sim_find_node(sim, ml->a_node), *b = sim_find_node(sim, ml->b_node);
         struct iface *ia = a ? node_find_iface(a, ml->a_iface) : NULL;
         struct iface *ib = b ? node_find_iface(b, ml->b_iface) : NULL;
-        if (!ia || !ib)
-            return build_fail(sim, err, m, ml->line, "links[%d]: unknown endpoint", i);
+        if (!ia || !ib) return build_fail(sim, err, m, ml->line, "links[%d]: unknown endpoint", i);
         struct link *l = link_connect(sim, ia, ib, &ml->p);
         if (!l)
             return build_fail(sim, err, m, ml->line,
                               "links[%d]: an interface can take only one cable", i);
-        if (ml->down)
-            l->up = false;
+        if (ml->down) l->up = false;
     }
     return sim;
 }

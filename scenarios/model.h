@@ -15,7 +15,7 @@
 
 struct model_iface {
     char *name;
-    bool dhcp;        /* "ip": "dhcp" */
+    bool dhcp; /* "ip": "dhcp" */
     int n_addr;
     uint32_t addr[IFACE_MAX_ADDR]; /* host byte order */
     uint8_t plen[IFACE_MAX_ADDR];

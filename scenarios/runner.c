@@ -40,8 +40,14 @@ void run_opts_default(struct run_opts *o)
     o->out = stdout;
 }
 
-struct sim *runner_sim(struct runner *r) { return r->sim; }
-sim_time runner_until(const struct runner *r) { return r->until; }
+struct sim *runner_sim(struct runner *r)
+{
+    return r->sim;
+}
+sim_time runner_until(const struct runner *r)
+{
+    return r->until;
+}
 
 /* ---- sinks ---- */
 
@@ -56,8 +62,7 @@ static void wire_sink(void *ctx, const struct trace_step *st)
     FILE *f = r->o.out;
     if (st->kind == TK_TRANSMIT) {
         r->frames++;
-        if (r->o.quiet)
-            return;
+        if (r->o.quiet) return;
         struct dissection d;
         dissect_summary(st->frame, st->frame_len, &d);
         fprintf(f, "%6llu ", (unsigned long long)r->frames);
@@ -75,14 +80,13 @@ static void wire_sink(void *ctx, const struct trace_step *st)
 static void layer_sink(void *ctx, const struct trace_step *st)
 {
     struct runner *r = ctx;
-    if (st->level == TRACE_OUTPUT)
-        return;
+    if (st->level == TRACE_OUTPUT) return;
     FILE *f = r->o.out;
     char sumbuf[256];
     const char *summary = st->summary;
     const char *proto = st->proto;
+    struct dissection d; /* proto points into it until the line is printed */
     if ((st->kind == TK_TRANSMIT || st->kind == TK_RECEIVE) && st->frame) {
-        struct dissection d;
         dissect_summary(st->frame, st->frame_len, &d);
         snprintf(sumbuf, sizeof sumbuf, "%s", d.info);
         summary = sumbuf;
@@ -90,18 +94,16 @@ static void layer_sink(void *ctx, const struct trace_step *st)
     }
     fprintf(f, "  [");
     print_time(f, st->time);
-    fprintf(f, "] %s%s%s L%u %-11s %s: %s\n", st->node ? st->node->name : "-",
-            st->iface ? ":" : "", st->iface ? st->iface->name : "", st->layer,
-            trace_kind_name(st->kind), proto[0] ? proto : "-", summary);
-    if (st->why[0])
-        fprintf(f, "        why: %s\n", st->why);
+    fprintf(f, "] %s%s%s L%u %-11s %s: %s\n", st->node ? st->node->name : "-", st->iface ? ":" : "",
+            st->iface ? st->iface->name : "", st->layer, trace_kind_name(st->kind),
+            proto[0] ? proto : "-", summary);
+    if (st->why[0]) fprintf(f, "        why: %s\n", st->why);
 }
 
 static void output_sink(void *ctx, const struct trace_step *st)
 {
     struct runner *r = ctx;
-    if (st->kind == TK_OUTPUT)
-        fprintf(r->o.out, "%s| %s\n", st->node->name, st->summary);
+    if (st->kind == TK_OUTPUT) fprintf(r->o.out, "%s| %s\n", st->node->name, st->summary);
 }
 
 static void warn_sink(void *ctx, const struct trace_step *st)
@@ -159,17 +161,14 @@ static void jsonl_sink(void *ctx, const struct trace_step *st)
 static bool pexp_match(const struct model_pexpect *pe, const struct trace_step *st,
                        const struct dissection *d)
 {
-    if (pe->protocol && strcasecmp(pe->protocol, d->protocol) != 0)
-        return false;
+    if (pe->protocol && strcasecmp(pe->protocol, d->protocol) != 0) return false;
     if (pe->on) {
         const struct iface *a = st->iface, *b = st->peer;
         bool hit = strcmp(a->label, pe->on) == 0 || strcmp(a->node->name, pe->on) == 0 ||
                    (b && (strcmp(b->label, pe->on) == 0 || strcmp(b->node->name, pe->on) == 0));
-        if (!hit)
-            return false;
+        if (!hit) return false;
     }
-    if (strstr(d->info, pe->summary))
-        return true;
+    if (strstr(d->info, pe->summary)) return true;
     char both[256];
     snprintf(both, sizeof both, "%s %s", d->protocol, d->info);
     return strstr(both, pe->summary) != NULL;
@@ -178,13 +177,11 @@ static bool pexp_match(const struct model_pexpect *pe, const struct trace_step *
 static void pexp_sink(void *ctx, const struct trace_step *st)
 {
     struct runner *r = ctx;
-    if (st->kind != TK_TRANSMIT)
-        return;
+    if (st->kind != TK_TRANSMIT) return;
     struct dissection d;
     dissect_summary(st->frame, st->frame_len, &d);
     for (int i = 0; i < r->m->n_pexpects; i++)
-        if (pexp_match(&r->m->pexpects[i], st, &d))
-            r->pexp_count[i]++;
+        if (pexp_match(&r->m->pexpects[i], st, &d)) r->pexp_count[i]++;
 }
 
 /* ---- timeline ---- */
@@ -209,8 +206,7 @@ static void tl_check(struct tl_run *t)
 {
     struct runner *r = t->r;
     const struct model_event *ev = t->ev;
-    if (!ev->has_expect)
-        return;
+    if (!ev->has_expect) return;
     const struct model_expect *x = &ev->expect;
     const char *out = t->proc->out ? t->proc->out : "";
     char what[512], detail[512];
@@ -266,16 +262,13 @@ static void tl_start(struct sim *sim, void *ctx, uint64_t arg)
 
 /* ---- life cycle ---- */
 
-struct runner *runner_new(const struct model *m, const struct run_opts *o,
-                          struct model_error *err)
+struct runner *runner_new(const struct model *m, const struct run_opts *o, struct model_error *err)
 {
     struct runner *r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
+    if (!r) abort();
     r->m = m;
     r->o = *o;
-    if (!r->o.out)
-        r->o.out = stdout;
+    if (!r->o.out) r->o.out = stdout;
     r->sim = scenario_build(m, o->has_seed ? o->seed : m->seed, err);
     if (!r->sim) {
         free(r);
@@ -285,16 +278,12 @@ struct runner *runner_new(const struct model *m, const struct run_opts *o,
     sim_set_event_budget(r->sim, o->event_budget ? o->event_budget : RUNNER_DEFAULT_BUDGET);
     struct sim *sim = r->sim;
     trace_subscribe(sim, TRACE_WARN, warn_sink, r);
-    if (!r->o.quiet || m->n_pexpects)
-        trace_subscribe(sim, TRACE_FRAMES, wire_sink, r);
-    if (!r->o.quiet)
-        trace_subscribe(sim, TRACE_OUTPUT, output_sink, r);
-    if (r->o.layers)
-        trace_subscribe(sim, TRACE_LAYERS | TRACE_FRAMES, layer_sink, r);
+    if (!r->o.quiet || m->n_pexpects) trace_subscribe(sim, TRACE_FRAMES, wire_sink, r);
+    if (!r->o.quiet) trace_subscribe(sim, TRACE_OUTPUT, output_sink, r);
+    if (r->o.layers) trace_subscribe(sim, TRACE_LAYERS | TRACE_FRAMES, layer_sink, r);
     if (m->n_pexpects) {
         r->pexp_count = calloc((size_t)m->n_pexpects, sizeof *r->pexp_count);
-        if (!r->pexp_count)
-            abort();
+        if (!r->pexp_count) abort();
         trace_subscribe(sim, TRACE_FRAMES, pexp_sink, r);
     }
     if (o->trace_jsonl) {
@@ -310,8 +299,7 @@ struct runner *runner_new(const struct model *m, const struct run_opts *o,
     if (o->pcap) {
         r->pcapng = capture_pcapng_open(sim, o->pcap);
         if (!r->pcapng) {
-            snprintf(err->text, sizeof err->text, "%s: cannot write: %s", o->pcap,
-                     strerror(errno));
+            snprintf(err->text, sizeof err->text, "%s: cannot write: %s", o->pcap, strerror(errno));
             runner_free(r);
             return NULL;
         }
@@ -326,8 +314,7 @@ struct runner *runner_new(const struct model *m, const struct run_opts *o,
         }
     }
     r->tl = calloc((size_t)m->n_events + 1, sizeof *r->tl);
-    if (!r->tl)
-        abort();
+    if (!r->tl) abort();
     for (int i = 0; i < m->n_events; i++) {
         r->tl[i] = (struct tl_run){r, &m->events[i], i, NULL};
         sim_schedule_at(sim, m->events[i].at, tl_start, &r->tl[i], 0);
@@ -335,7 +322,10 @@ struct runner *runner_new(const struct model *m, const struct run_opts *o,
     return r;
 }
 
-void runner_run(struct runner *r) { sim_run_until(r->sim, r->until); }
+void runner_run(struct runner *r)
+{
+    sim_run_until(r->sim, r->until);
+}
 
 int runner_finish(struct runner *r)
 {
@@ -347,8 +337,7 @@ int runner_finish(struct runner *r)
                 report(r, false, t->ev->run, "never ran: its time is after the end of the run");
             continue;
         }
-        if (!t->proc->done)
-            shell_interrupt(t->proc);
+        if (!t->proc->done) shell_interrupt(t->proc);
     }
     for (int i = 0; i < r->m->n_pexpects; i++) {
         const struct model_pexpect *pe = &r->m->pexpects[i];
@@ -358,22 +347,21 @@ int runner_finish(struct runner *r)
         snprintf(what, sizeof what, "expect_packets[%d] \"%s\"%s%s", i, pe->summary,
                  pe->on ? " on " : "", pe->on ? pe->on : "");
         if (pe->has_min && pe->has_max)
-            snprintf(detail, sizeof detail, "%ld frames, expected %ld to %ld", n, pe->min,
-                     pe->max);
+            snprintf(detail, sizeof detail, "%ld frames, expected %ld to %ld", n, pe->min, pe->max);
         else if (pe->has_max)
             snprintf(detail, sizeof detail, "%ld frames, expected at most %ld", n, pe->max);
         else
             snprintf(detail, sizeof detail, "%ld frames, expected at least %ld", n,
                      pe->has_min ? pe->min : 1);
-        if (!pe->has_min && !pe->has_max)
-            ok = n >= 1;
+        if (!pe->has_min && !pe->has_max) ok = n >= 1;
         report(r, ok, what, detail);
     }
     int code = r->failed ? 1 : 0;
     if (sim_budget_exhausted(r->sim)) {
         char t[32];
-        fprintf(f, "error: stopped at %s s after %llu events (the event budget): the network "
-                   "never went quiet - a loop or a storm?\n",
+        fprintf(f,
+                "error: stopped at %s s after %llu events (the event budget): the network "
+                "never went quiet - a loop or a storm?\n",
                 sim_time_format(sim_now(r->sim), t, sizeof t),
                 (unsigned long long)sim_events_run(r->sim));
         code = 1;
@@ -389,8 +377,7 @@ int runner_finish(struct runner *r)
     }
     r->pcapdir = NULL;
     if (r->jsonl) {
-        if (fclose(r->jsonl) != 0)
-            code = code ? code : 1;
+        if (fclose(r->jsonl) != 0) code = code ? code : 1;
         r->jsonl = NULL;
     }
     if (r->passed + r->failed)
@@ -400,14 +387,10 @@ int runner_finish(struct runner *r)
 
 void runner_free(struct runner *r)
 {
-    if (!r)
-        return;
-    if (r->pcapng)
-        capture_close(r->pcapng);
-    if (r->pcapdir)
-        capture_close(r->pcapdir);
-    if (r->jsonl)
-        fclose(r->jsonl);
+    if (!r) return;
+    if (r->pcapng) capture_close(r->pcapng);
+    if (r->pcapdir) capture_close(r->pcapdir);
+    if (r->jsonl) fclose(r->jsonl);
     if (r->tl)
         for (int i = 0; i < r->m->n_events; i++)
             shell_proc_free(r->tl[i].proc);
@@ -420,8 +403,7 @@ void runner_free(struct runner *r)
 int scenario_run(const struct model *m, const struct run_opts *o, struct model_error *err)
 {
     struct runner *r = runner_new(m, o, err);
-    if (!r)
-        return 2;
+    if (!r) return 2;
     runner_run(r);
     int code = runner_finish(r);
     runner_free(r);

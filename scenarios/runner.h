@@ -30,8 +30,7 @@ void run_opts_default(struct run_opts *o);
 
 struct runner;
 
-struct runner *runner_new(const struct model *m, const struct run_opts *o,
-                          struct model_error *err);
+struct runner *runner_new(const struct model *m, const struct run_opts *o, struct model_error *err);
 struct sim *runner_sim(struct runner *r);
 sim_time runner_until(const struct runner *r);
 /* Runs to the end time. */

@@ -27,8 +27,7 @@ static void proc_write(struct shell_proc *p, const char *s, size_t n)
         while (cap < p->out_len + n + 1)
             cap *= 2;
         char *o = realloc(p->out, cap);
-        if (!o)
-            abort();
+        if (!o) abort();
         p->out = o;
         p->out_cap = cap;
     }
@@ -46,18 +45,15 @@ static void proc_printf(struct shell_proc *p, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof buf)
-        n = sizeof buf - 1;
+    if (n < 0) return;
+    if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
     proc_write(p, buf, (size_t)n);
     if (trace_on(p->sim, TRACE_OUTPUT)) {
         /* one step per line, without the newline */
         char *line = buf;
         while (*line) {
             char *nl = strchr(line, '\n');
-            if (nl)
-                *nl = 0;
+            if (nl) *nl = 0;
             struct trace_step st = {
                 .node = p->node,
                 .layer = 7,
@@ -68,8 +64,7 @@ static void proc_printf(struct shell_proc *p, const char *fmt, ...)
                 .why = "",
             };
             trace_emit(p->sim, &st);
-            if (!nl)
-                break;
+            if (!nl) break;
             line = nl + 1;
         }
     }
@@ -77,27 +72,22 @@ static void proc_printf(struct shell_proc *p, const char *fmt, ...)
 
 static void proc_exit(struct shell_proc *p, int code)
 {
-    if (p->done)
-        return;
+    if (p->done) return;
     p->done = true;
     p->exit_code = code;
-    if (p->on_done)
-        p->on_done(p->ctx, p);
+    if (p->on_done) p->on_done(p->ctx, p);
 }
 
 void shell_interrupt(struct shell_proc *p)
 {
-    if (!p->done && p->finish)
-        p->finish(p);
+    if (!p->done && p->finish) p->finish(p);
     proc_exit(p, p->exit_code);
 }
 
 void shell_proc_free(struct shell_proc *p)
 {
-    if (!p)
-        return;
-    if (p->free_state)
-        p->free_state(p->state);
+    if (!p) return;
+    if (p->free_state) p->free_state(p->state);
     free(p->cmdline);
     free(p->out);
     free(p);
@@ -110,25 +100,21 @@ int shell_split(char *buf, char **argv, int max)
     for (;;) {
         while (*r && isspace((unsigned char)*r))
             r++;
-        if (!*r)
-            return n;
-        if (n == max)
-            return -1;
+        if (!*r) return n;
+        if (n == max) return -1;
         argv[n++] = w;
         while (*r && !isspace((unsigned char)*r)) {
             if (*r == '"' || *r == '\'') {
                 char q = *r++;
                 while (*r && *r != q)
                     *w++ = *r++;
-                if (!*r)
-                    return -1;
+                if (!*r) return -1;
                 r++;
             } else {
                 *w++ = *r++;
             }
         }
-        if (*r)
-            r++;
+        if (*r) r++;
         *w++ = 0;
     }
 }
@@ -137,11 +123,9 @@ int shell_split(char *buf, char **argv, int max)
  * would): its first address. */
 static bool shell_resolve(struct sim *sim, const char *name, uint32_t *addr)
 {
-    if (ip4_parse(name, addr))
-        return true;
+    if (ip4_parse_addr(name, addr)) return true;
     struct node *n = sim_find_node(sim, name);
-    if (!n)
-        return false;
+    if (!n) return false;
     for (uint32_t i = 0; i < n->n_ifaces; i++)
         if (n->ifaces[i]->n_addr) {
             *addr = n->ifaces[i]->addr[0];
@@ -160,8 +144,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
-        return false;
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi) return false;
     *out = v;
     return true;
 }
@@ -187,14 +170,12 @@ static uint16_t pick_echo_id(struct netstack *st, struct node *node)
         bool used = id == 0;
         for (int i = 0; i < st->n_subs && !used; i++)
             used = st->subs[i].id == id;
-        if (!used)
-            return id;
+        if (!used) return id;
     }
 }
 
 /* Text of an ICMP error for ping's "From X icmp_seq=N ..." lines. */
-static const char *ping_error_text(uint8_t type, uint8_t code, uint32_t rest, char *buf,
-                                   size_t len)
+static const char *ping_error_text(uint8_t type, uint8_t code, uint32_t rest, char *buf, size_t len)
 {
     if (type == ICMP_TIME_EXCEEDED)
         return code == ICMP_EXC_TTL ? "Time to live exceeded" : "Frag reassembly time exceeded";
@@ -218,12 +199,10 @@ static const char *ping_error_text(uint8_t type, uint8_t code, uint32_t rest, ch
 /* The echo request an ICMP error quotes: its sequence number, or -1. */
 static int quoted_echo_seq(const uint8_t *icmp, size_t len)
 {
-    if (len < ICMP_HDR_LEN + 28)
-        return -1;
+    if (len < ICMP_HDR_LEN + 28) return -1;
     const uint8_t *q = icmp + ICMP_HDR_LEN;
     size_t ihl = (size_t)(q[0] & 0x0f) * 4;
-    if (ihl < 20 || len < ICMP_HDR_LEN + ihl + 8)
-        return -1;
+    if (ihl < 20 || len < ICMP_HDR_LEN + ihl + 8) return -1;
     return get_be16(q + ihl + 6);
 }
 
@@ -252,11 +231,9 @@ struct ping {
 static void ping_free(void *s)
 {
     struct ping *pg = s;
-    if (!pg)
-        return;
+    if (!pg) return;
     sim_cancel(pg->proc->sim, &pg->timer);
-    if (pg->subscribed)
-        icmp_unsubscribe(pg->st, pg->id);
+    if (pg->subscribed) icmp_unsubscribe(pg->st, pg->id);
     free(pg->sent_at);
     free(pg);
 }
@@ -269,13 +246,15 @@ static void ping_stats(struct shell_proc *p)
         icmp_unsubscribe(pg->st, pg->id);
         pg->subscribed = false;
     }
-    long ms = (long)((sim_now(p->sim) - pg->start) / SIM_MS);
+    long ms = (long)((sim_now(p->sim) - pg->start + SIM_MS / 2) / SIM_MS); /* rounded */
     proc_printf(p, "\n--- %s ping statistics ---\n", pg->target);
     char errs[48] = "";
-    if (pg->errors)
-        snprintf(errs, sizeof errs, ", +%llu errors", (unsigned long long)pg->errors);
-    int loss = pg->sent ? (int)((pg->sent - pg->received) * 100 / pg->sent) : 0;
-    proc_printf(p, "%llu packets transmitted, %llu received%s, %d%% packet loss, time %ldms\n",
+    if (pg->errors) snprintf(errs, sizeof errs, ", +%llu errors", (unsigned long long)pg->errors);
+    /* iputils prints the loss as a float with %g: "33.3333% packet loss" */
+    double loss =
+        pg->sent ? (float)(((double)pg->sent - (double)pg->received) * 100.0 / (double)pg->sent)
+                 : 0;
+    proc_printf(p, "%llu packets transmitted, %llu received%s, %g%% packet loss, time %ldms\n",
                 (unsigned long long)pg->sent, (unsigned long long)pg->received, errs, loss, ms);
     if (pg->received) {
         double n = (double)pg->received;
@@ -314,16 +293,14 @@ static void ping_after_send(struct shell_proc *p)
     /* iputils: after the last request, wait twice the longest round trip
      * seen, or 10 s when nothing came back. */
     sim_time wait = pg->received ? 2 * pg->tmax : 10 * SIM_S;
-    if (wait < SIM_MS)
-        wait = SIM_MS;
+    if (wait < SIM_MS) wait = SIM_MS;
     pg->timer = sim_schedule(p->sim, wait, ping_linger_end, p, 0);
 }
 
 static void ping_check_complete(struct shell_proc *p)
 {
     struct ping *pg = p->state;
-    if (pg->count && pg->sent == pg->count && pg->received + pg->errors >= pg->count)
-        ping_done(p);
+    if (pg->count && pg->sent == pg->count && pg->received + pg->errors >= pg->count) ping_done(p);
 }
 
 static void ping_send(struct sim *sim, void *ctx, uint64_t arg)
@@ -361,8 +338,7 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
     (void)pk;
     struct shell_proc *p = ctx;
     struct ping *pg = p->state;
-    if (p->done)
-        return;
+    if (p->done) return;
     char a[16], who[96];
     ip4_str(src, a);
     if (pg->by_name && src == pg->dst)
@@ -377,10 +353,8 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
         if (!dup) {
             pg->received++;
             pg->sent_at[seq] = -1;
-            if (pg->received == 1 || rtt < pg->tmin)
-                pg->tmin = rtt;
-            if (rtt > pg->tmax)
-                pg->tmax = rtt;
+            if (pg->received == 1 || rtt < pg->tmin) pg->tmin = rtt;
+            if (rtt > pg->tmax) pg->tmax = rtt;
             pg->tsum += (double)rtt;
             pg->tsum2 += (double)rtt * (double)rtt;
         }
@@ -392,11 +366,9 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
         }
     } else {
         int seq = quoted_echo_seq(icmp, len);
-        if (seq < 0)
-            return;
+        if (seq < 0) return;
         pg->errors++;
-        if (pg->sent_at[seq] >= 0)
-            pg->sent_at[seq] = -1;
+        if (pg->sent_at[seq] >= 0) pg->sent_at[seq] = -1;
         char buf[64];
         if (!pg->quiet)
             proc_printf(p, "From %s icmp_seq=%d %s\n", who, seq,
@@ -409,8 +381,7 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
 {
     struct netstack *st = node_stack(p->node);
     struct ping *pg = calloc(1, sizeof *pg);
-    if (!pg)
-        abort();
+    if (!pg) abort();
     pg->proc = p;
     pg->st = st;
     pg->interval = SIM_S;
@@ -437,8 +408,9 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
         } else if (strcmp(a, "-q") == 0) {
             pg->quiet = true;
         } else if (a[0] == '-') {
-            proc_printf(p, "ping: invalid argument: '%s'\nUsage: ping [-c count] [-i interval] "
-                           "[-s packetsize] [-t ttl] [-q] destination\n",
+            proc_printf(p,
+                        "ping: invalid argument: '%s'\nUsage: ping [-c count] [-i interval] "
+                        "[-s packetsize] [-t ttl] [-q] destination\n",
                         has_val && strchr("cist", a[1]) && a[1] && !a[2] ? argv[i + 1] : a);
             proc_exit(p, 2);
             return;
@@ -457,10 +429,16 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
         proc_exit(p, 2);
         return;
     }
-    pg->by_name = !ip4_parse(target, &(uint32_t){0});
+    /* iputils connects its socket first, so a missing route is reported
+     * before the PING line is printed. */
+    if (pg->dst != 0xffffffffu && !stack_is_local(st, pg->dst) && !route_lookup(&st->rt, pg->dst)) {
+        proc_printf(p, "ping: connect: Network is unreachable\n");
+        proc_exit(p, 2);
+        return;
+    }
+    pg->by_name = !ip4_parse_addr(target, &(uint32_t){0});
     pg->sent_at = malloc(65536 * sizeof *pg->sent_at);
-    if (!pg->sent_at)
-        abort();
+    if (!pg->sent_at) abort();
     for (int i = 0; i < 65536; i++)
         pg->sent_at[i] = -1;
     pg->id = pick_echo_id(st, p->node);
@@ -497,11 +475,9 @@ struct trace {
 static void trace_free(void *s)
 {
     struct trace *tr = s;
-    if (!tr)
-        return;
+    if (!tr) return;
     sim_cancel(tr->proc->sim, &tr->timer);
-    if (tr->subscribed)
-        icmp_unsubscribe(tr->st, tr->id);
+    if (tr->subscribed) icmp_unsubscribe(tr->st, tr->id);
     free(tr);
 }
 
@@ -561,8 +537,7 @@ static void trace_timeout(struct sim *sim, void *ctx, uint64_t arg)
 static void trace_probe(struct shell_proc *p)
 {
     struct trace *tr = p->state;
-    if (tr->probe == 0)
-        snprintf(tr->line, sizeof tr->line, "%2d ", tr->hop);
+    if (tr->probe == 0) snprintf(tr->line, sizeof tr->line, "%2d ", tr->hop);
     tr->seq++;
     tr->sent_at = sim_now(p->sim);
     tr->timer = sim_schedule(p->sim, tr->wait, trace_timeout, p, 0);
@@ -577,8 +552,7 @@ static void trace_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uin
     (void)ttl;
     struct shell_proc *p = ctx;
     struct trace *tr = p->state;
-    if (p->done)
-        return;
+    if (p->done) return;
     int seq = icmp[0] == ICMP_ECHO_REPLY ? get_be16(icmp + 6) : quoted_echo_seq(icmp, len);
     if (seq != tr->seq || !sim_timer_pending(p->sim, tr->timer))
         return; /* a late answer to an earlier probe */
@@ -604,8 +578,7 @@ static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
 {
     struct netstack *st = node_stack(p->node);
     struct trace *tr = calloc(1, sizeof *tr);
-    if (!tr)
-        abort();
+    if (!tr) abort();
     tr->proc = p;
     tr->st = st;
     tr->max_hops = 30;
@@ -643,8 +616,9 @@ static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
         return;
     }
     if (!shell_resolve(p->sim, target, &tr->dst)) {
-        proc_printf(p, "%s: Name or service not known\nCannot handle \"host\" cmdline arg `%s' "
-                       "on position 1 (argc 1)\n",
+        proc_printf(p,
+                    "%s: Name or service not known\nCannot handle \"host\" cmdline arg `%s' "
+                    "on position 1 (argc 1)\n",
                     target, target);
         proc_exit(p, 2);
         return;
@@ -697,8 +671,7 @@ static void cmd_arp(struct shell_proc *p, int argc, char **argv)
     for (uint32_t i = 0; i < arp_count(st); i++) {
         const struct arp_entry *e = arp_entry_at(st, i);
         bool valid = e->state == ARP_REACHABLE && e->expires > now;
-        if (!valid && e->state != ARP_INCOMPLETE)
-            continue;
+        if (!valid && e->state != ARP_INCOMPLETE) continue;
         char a[16], m[18];
         ip4_str(e->ip, a);
         if (table) {
@@ -706,8 +679,8 @@ static void cmd_arp(struct shell_proc *p, int argc, char **argv)
                 proc_printf(p, "%-24s ether   %-19s C                     %s\n", a,
                             mac_str(e->mac, m), e->ifc->name);
             else
-                proc_printf(p, "%-24s         (incomplete)                              %s\n",
-                            a, e->ifc->name);
+                proc_printf(p, "%-24s         (incomplete)                              %s\n", a,
+                            e->ifc->name);
         } else if (valid) {
             proc_printf(p, "? (%s) at %s [ether] on %s\n", a, mac_str(e->mac, m), e->ifc->name);
         } else {
@@ -735,8 +708,8 @@ static void cmd_ip(struct shell_proc *p, int argc, char **argv)
                         "%u: %s: <BROADCAST,MULTICAST%s> mtu %u qdisc fq_codel state %s group "
                         "default qlen 1000\n"
                         "    link/ether %s brd ff:ff:ff:ff:ff:ff\n",
-                        i + 2, ifc->name, ifc->up ? (carrier ? ",UP,LOWER_UP" : ",NO-CARRIER,UP")
-                                                  : "",
+                        i + 2, ifc->name,
+                        ifc->up ? (carrier ? ",UP,LOWER_UP" : ",NO-CARRIER,UP") : "",
                         iface_mtu(ifc), carrier ? "UP" : "DOWN", mac_str(ifc->mac, m));
             for (int k = 0; k < ifc->n_addr; k++) {
                 uint32_t bc = ifc->addr[k] | ~ip4_mask(ifc->plen[k]);
@@ -755,8 +728,7 @@ static void cmd_ip(struct shell_proc *p, int argc, char **argv)
             for (uint32_t i = 0; i < st->rt.n; i++) {
                 const struct route *r = &st->rt.r[i];
                 bool dflt = r->plen == 0;
-                if (dflt != (pass == 0))
-                    continue;
+                if (dflt != (pass == 0)) continue;
                 char dst[24];
                 if (dflt)
                     snprintf(dst, sizeof dst, "default");
@@ -765,8 +737,8 @@ static void cmd_ip(struct shell_proc *p, int argc, char **argv)
                 if (r->gw)
                     proc_printf(p, "%s via %s dev %s\n", dst, ip4_str(r->gw, b), r->ifc->name);
                 else
-                    proc_printf(p, "%s dev %s proto kernel scope link src %s\n", dst,
-                                r->ifc->name, ip4_str(iface_addr(r->ifc), b));
+                    proc_printf(p, "%s dev %s proto kernel scope link src %s\n", dst, r->ifc->name,
+                                ip4_str(iface_addr(r->ifc), b));
             }
         }
         proc_exit(p, 0);
@@ -782,11 +754,9 @@ static void show_ip_route(struct shell_proc *p, struct netstack *st)
     proc_printf(p, "Codes: C - connected, S - static, * - candidate default\n\n");
     const struct route *dflt = NULL;
     for (uint32_t i = 0; i < st->rt.n; i++)
-        if (st->rt.r[i].plen == 0 && !dflt)
-            dflt = &st->rt.r[i];
+        if (st->rt.r[i].plen == 0 && !dflt) dflt = &st->rt.r[i];
     if (dflt && dflt->gw)
-        proc_printf(p, "Gateway of last resort is %s to network 0.0.0.0\n\n",
-                    ip4_str(dflt->gw, a));
+        proc_printf(p, "Gateway of last resort is %s to network 0.0.0.0\n\n", ip4_str(dflt->gw, a));
     else
         proc_printf(p, "Gateway of last resort is not set\n\n");
     for (uint32_t i = 0; i < st->rt.n; i++) {
@@ -813,8 +783,8 @@ static void show_arp(struct shell_proc *p, struct netstack *st)
         struct iface *ifc = p->node->ifaces[i];
         for (int k = 0; k < ifc->n_addr; k++) {
             cisco_mac(ifc->mac, m);
-            proc_printf(p, "Internet  %-16s %9s  %-14s  ARPA   %s\n", ip4_str(ifc->addr[k], a),
-                        "-", m, ifc->name);
+            proc_printf(p, "Internet  %-16s %9s  %-14s  ARPA   %s\n", ip4_str(ifc->addr[k], a), "-",
+                        m, ifc->name);
         }
     }
     for (uint32_t i = 0; i < arp_count(st); i++) {
@@ -824,8 +794,7 @@ static void show_arp(struct shell_proc *p, struct netstack *st)
                         "Incomplete", e->ifc->name);
             continue;
         }
-        if (e->state != ARP_REACHABLE || e->expires <= now)
-            continue;
+        if (e->state != ARP_REACHABLE || e->expires <= now) continue;
         long age = (long)((now - (e->expires - st->arp.timeout)) / (60 * SIM_S));
         char ages[16];
         snprintf(ages, sizeof ages, "%ld", age);
@@ -846,8 +815,7 @@ static void show_mac_table(struct shell_proc *p, struct netstack *st)
     int n = 0;
     for (uint32_t i = 0; i < st->mac.n; i++) {
         const struct mac_entry *e = &st->mac.e[i];
-        if (e->last_seen + st->mac.aging <= now)
-            continue;
+        if (e->last_seen + st->mac.aging <= now) continue;
         cisco_mac(e->mac, m);
         proc_printf(p, "   1    %-14s    DYNAMIC     %s\n", m, p->node->ifaces[e->port]->name);
         n++;
@@ -898,7 +866,7 @@ static void cmd_arping(struct shell_proc *p, int argc, char **argv)
             target = argv[i];
     }
     uint32_t addr;
-    if (!unsolicited || !target || !ip4_parse(target, &addr)) {
+    if (!unsolicited || !target || !ip4_parse_addr(target, &addr)) {
         proc_printf(p, "Usage: arping -U [-I interface] address   (gratuitous ARP)\n");
         proc_exit(p, 2);
         return;
@@ -906,8 +874,7 @@ static void cmd_arping(struct shell_proc *p, int argc, char **argv)
     struct iface *ifc = ifname ? node_find_iface(p->node, ifname) : NULL;
     for (uint32_t i = 0; !ifc && i < p->node->n_ifaces; i++)
         for (int k = 0; k < p->node->ifaces[i]->n_addr; k++)
-            if (p->node->ifaces[i]->addr[k] == addr)
-                ifc = p->node->ifaces[i];
+            if (p->node->ifaces[i]->addr[k] == addr) ifc = p->node->ifaces[i];
     if (!ifc) {
         proc_printf(p, "arping: %s: no such interface or address\n", ifname ? ifname : target);
         proc_exit(p, 2);
@@ -922,8 +889,9 @@ static void cmd_arping(struct shell_proc *p, int argc, char **argv)
 static void cmd_help(struct shell_proc *p)
 {
     if (is_l3(p->node))
-        proc_printf(p, "Commands: ping [-c N] [-i s] [-s size] [-t ttl] [-q] host, traceroute "
-                       "host, arp -a | -n, arping -U address, ip addr, ip route%s\n",
+        proc_printf(p,
+                    "Commands: ping [-c N] [-i s] [-s size] [-t ttl] [-q] host, traceroute "
+                    "host, arp -a | -n, arping -U address, ip addr, ip route%s\n",
                     p->node->kind == NODE_ROUTER ? ", show ip route, show arp" : "");
     else if (p->node->kind == NODE_SWITCH)
         proc_printf(p, "Commands: show mac address-table\n");
@@ -936,15 +904,13 @@ struct shell_proc *shell_run(struct sim *sim, struct node *node, const char *cmd
                              shell_done_fn on_done, void *ctx)
 {
     struct shell_proc *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    if (!p) abort();
     p->sim = sim;
     p->node = node;
     p->cmdline = strdup(cmdline);
     p->on_done = on_done;
     p->ctx = ctx;
-    if (!p->cmdline)
-        abort();
+    if (!p->cmdline) abort();
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", cmdline);
     char *argv[SHELL_MAX_ARGS];

@@ -27,7 +27,7 @@ struct shell_proc {
     bool done;
     shell_done_fn on_done;
     void *ctx;
-    void *state; /* the command's own state */
+    void *state;                          /* the command's own state */
     void (*finish)(struct shell_proc *p); /* interrupt: print what a ^C would */
     void (*free_state)(void *state);
 };

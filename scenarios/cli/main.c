@@ -56,8 +56,7 @@ static struct model *load_or_report(const char *path)
 {
     struct model_error err;
     struct model *m = model_load(path, &err);
-    if (!m)
-        fprintf(stderr, "%s\n", err.text);
+    if (!m) fprintf(stderr, "%s\n", err.text);
     return m;
 }
 
@@ -71,33 +70,27 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
         const char *a = argv[i];
         bool more = i + 1 < argc;
         if (strcmp(a, "--until") == 0) {
-            if (!more)
-                return usage_error("%s needs a value", a);
+            if (!more) return usage_error("%s needs a value", a);
             if (!sim_time_parse(argv[++i], &o->until))
                 return usage_error("--until: expected a duration like \"30s\", got \"%s\"",
                                    argv[i]);
         } else if (strcmp(a, "--seed") == 0) {
-            if (!more)
-                return usage_error("%s needs a value", a);
+            if (!more) return usage_error("%s needs a value", a);
             char *end;
             errno = 0;
             unsigned long long v = strtoull(argv[++i], &end, 10);
             if (errno || *end || end == argv[i] || argv[i][0] == '-')
-                return usage_error("--seed: expected a non-negative integer, got \"%s\"",
-                                   argv[i]);
+                return usage_error("--seed: expected a non-negative integer, got \"%s\"", argv[i]);
             o->seed = v;
             o->has_seed = true;
         } else if (allow_outputs && strcmp(a, "--pcap") == 0) {
-            if (!more)
-                return usage_error("%s needs a file name", a);
+            if (!more) return usage_error("%s needs a file name", a);
             o->pcap = argv[++i];
         } else if (allow_outputs && strcmp(a, "--pcap-dir") == 0) {
-            if (!more)
-                return usage_error("%s needs a directory", a);
+            if (!more) return usage_error("%s needs a directory", a);
             o->pcap_dir = argv[++i];
         } else if (allow_outputs && strcmp(a, "--trace") == 0) {
-            if (!more)
-                return usage_error("%s needs a file name", a);
+            if (!more) return usage_error("%s needs a file name", a);
             o->trace_jsonl = argv[++i];
         } else if (allow_outputs && strcmp(a, "--layers") == 0) {
             o->layers = true;
@@ -111,8 +104,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
             *file = a;
         }
     }
-    if (!*file)
-        return usage_error("%s", "which scenario? (netstep run FILE)");
+    if (!*file) return usage_error("%s", "which scenario? (netstep run FILE)");
     return 0;
 }
 
@@ -122,30 +114,25 @@ static int cmd_run(int argc, char **argv)
     run_opts_default(&o);
     const char *file;
     int rc = parse_run_opts(argc, argv, &o, &file, true);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct model *m = load_or_report(file);
-    if (!m)
-        return 2;
+    if (!m) return 2;
     if (!o.quiet) {
         printf("netstep: %s", m->name ? m->name : file);
         printf("\n");
-        if (m->description && m->description[0])
-            printf("%s\n", m->description);
+        if (m->description && m->description[0]) printf("%s\n", m->description);
         printf("\n");
     }
     struct model_error err;
     int code = scenario_run(m, &o, &err);
-    if (code == 2)
-        fprintf(stderr, "%s\n", err.text);
+    if (code == 2) fprintf(stderr, "%s\n", err.text);
     model_free(m);
     return code;
 }
 
 static int cmd_validate(int argc, char **argv)
 {
-    if (argc == 0)
-        return usage_error("%s", "which scenario? (netstep validate FILE...)");
+    if (argc == 0) return usage_error("%s", "which scenario? (netstep validate FILE...)");
     int code = 0;
     for (int i = 0; i < argc; i++) {
         struct model *m = load_or_report(argv[i]);
@@ -198,8 +185,7 @@ static void step_sink(void *ctx, const struct trace_step *st)
     if (log->n == log->cap) {
         log->cap = log->cap ? log->cap * 2 : 256;
         log->text = realloc(log->text, log->cap * sizeof *log->text);
-        if (!log->text)
-            abort();
+        if (!log->text) abort();
     }
     log->text[log->n++] = strdup(buf);
 }
@@ -231,8 +217,7 @@ static bool step_fill(struct runner *r, struct step_log *log, size_t want)
 {
     struct sim *sim = runner_sim(r);
     while (log->n < want) {
-        if (sim_next_time(sim) > runner_until(r) || !sim_step(sim))
-            return false;
+        if (sim_next_time(sim) > runner_until(r) || !sim_step(sim)) return false;
     }
     return true;
 }
@@ -243,31 +228,25 @@ static int cmd_step(int argc, char **argv)
     run_opts_default(&o);
     const char *file;
     int rc = parse_run_opts(argc, argv, &o, &file, false);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     struct model *m = load_or_report(file);
-    if (!m)
-        return 2;
+    if (!m) return 2;
     o.quiet = true;
     o.out = fopen("/dev/null", "w");
-    if (!o.out)
-        o.out = stderr;
+    if (!o.out) o.out = stderr;
     struct step_log log = {0};
     struct runner *r = step_start(m, &o, &log);
     if (!r) {
         model_free(m);
         return 2;
     }
-    printf("netstep step: %s\nEnter = next step, b = back, q = quit\n\n",
-           m->name ? m->name : file);
+    printf("netstep step: %s\nEnter = next step, b = back, q = quit\n\n", m->name ? m->name : file);
     size_t cur = 0;
     bool have = step_fill(r, &log, 1);
-    if (have)
-        printf("step %zu %s\n", cur + 1, log.text[cur]);
+    if (have) printf("step %zu %s\n", cur + 1, log.text[cur]);
     char line[64];
     while (have && fgets(line, sizeof line, stdin)) {
-        if (line[0] == 'q')
-            break;
+        if (line[0] == 'q') break;
         if (line[0] == 'b') {
             if (cur == 0) {
                 printf("(already at the first step)\n");
@@ -277,8 +256,7 @@ static int cmd_step(int argc, char **argv)
             /* Step back is a replay from time 0: same seed, same steps. */
             runner_free(r);
             r = step_start(m, &o, &log);
-            if (!r || !step_fill(r, &log, cur + 1))
-                break;
+            if (!r || !step_fill(r, &log, cur + 1)) break;
             printf("step %zu %s\n", cur + 1, log.text[cur]);
             continue;
         }
@@ -289,13 +267,11 @@ static int cmd_step(int argc, char **argv)
         cur++;
         printf("step %zu %s\n", cur + 1, log.text[cur]);
     }
-    if (!have)
-        printf("(nothing happens in this scenario)\n");
+    if (!have) printf("(nothing happens in this scenario)\n");
     runner_free(r);
     step_log_clear(&log);
     free(log.text);
-    if (o.out != stderr)
-        fclose(o.out);
+    if (o.out != stderr) fclose(o.out);
     model_free(m);
     return 0;
 }
@@ -328,23 +304,19 @@ static void xml_escape(FILE *f, const char *s)
             fputs("&quot;", f);
             break;
         default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, f);
+            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t') fputc(*s, f);
         }
     }
 }
 
 static char *slurp(FILE *f)
 {
-    if (!f)
-        return strdup("");
+    if (!f) return strdup("");
     fflush(f);
     long n = ftell(f);
-    if (n < 0)
-        n = 0;
+    if (n < 0) n = 0;
     char *s = malloc((size_t)n + 1);
-    if (!s)
-        abort();
+    if (!s) abort();
     rewind(f);
     size_t got = fread(s, 1, (size_t)n, f);
     s[got] = 0;
@@ -371,8 +343,7 @@ static void job_start(struct job *j)
             o.quiet = true;
             struct model_error err;
             code = scenario_run(m, &o, &err);
-            if (code == 2)
-                fprintf(stderr, "%s\n", err.text);
+            if (code == 2) fprintf(stderr, "%s\n", err.text);
             model_free(m);
         }
         fflush(stdout);
@@ -387,8 +358,7 @@ static int cmd_check(int argc, char **argv)
     const char *junit = NULL;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     int nf = 0;
-    if (!files)
-        abort();
+    if (!files) abort();
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--jobs") == 0 || strcmp(argv[i], "-j") == 0) {
             char *end;
@@ -418,8 +388,7 @@ static int cmd_check(int argc, char **argv)
         return usage_error("%s", "which scenarios? (netstep check FILE...)");
     }
     struct job *js = calloc((size_t)nf, sizeof *js);
-    if (!js)
-        abort();
+    if (!js) abort();
     int next = 0, running = 0, finished = 0;
     while (finished < nf) {
         while (running < jobs && next < nf) {
@@ -435,11 +404,9 @@ static int cmd_check(int argc, char **argv)
         }
         int status;
         pid_t pid = wait(&status);
-        if (pid < 0)
-            break;
+        if (pid < 0) break;
         for (int i = 0; i < next; i++) {
-            if (js[i].pid != pid)
-                continue;
+            if (js[i].pid != pid) continue;
             struct timespec t1;
             clock_gettime(CLOCK_MONOTONIC, &t1);
             js[i].secs = (double)(t1.tv_sec - js[i].t0.tv_sec) +
@@ -460,8 +427,7 @@ static int cmd_check(int argc, char **argv)
             invalid += js[i].code != 1;
             printf("FAIL %s (exit %d)\n", js[i].file, js[i].code);
             for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
-                if (strncmp(line, "PASS ", 5) != 0)
-                    printf("    %s\n", line);
+                if (strncmp(line, "PASS ", 5) != 0) printf("    %s\n", line);
         }
         free(out);
     }
@@ -472,8 +438,9 @@ static int cmd_check(int argc, char **argv)
             invalid++;
         } else {
             fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-            fprintf(f, "<testsuites>\n  <testsuite name=\"netstep\" tests=\"%d\" failures=\"%d\" "
-                       "errors=\"%d\">\n",
+            fprintf(f,
+                    "<testsuites>\n  <testsuite name=\"netstep\" tests=\"%d\" failures=\"%d\" "
+                    "errors=\"%d\">\n",
                     nf, failed - invalid, invalid);
             for (int i = 0; i < nf; i++) {
                 char *out = slurp(js[i].out);
@@ -492,13 +459,11 @@ static int cmd_check(int argc, char **argv)
                 free(out);
             }
             fprintf(f, "  </testsuite>\n</testsuites>\n");
-            if (fclose(f) != 0)
-                invalid++;
+            if (fclose(f) != 0) invalid++;
         }
     }
     for (int i = 0; i < nf; i++)
-        if (js[i].out)
-            fclose(js[i].out);
+        if (js[i].out) fclose(js[i].out);
     free(js);
     free(files);
     printf("%d passed, %d failed\n", passed, failed);
@@ -507,8 +472,7 @@ static int cmd_check(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return usage_error("%s", "what should I do? (netstep run FILE)");
+    if (argc < 2) return usage_error("%s", "what should I do? (netstep run FILE)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
@@ -518,13 +482,9 @@ int main(int argc, char **argv)
         printf("netstep %s\n", NETSTEP_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "step") == 0)
-        return cmd_step(argc - 2, argv + 2);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "validate") == 0)
-        return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "step") == 0) return cmd_step(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
     return usage_error("unknown command \"%s\"", cmd);
 }

@@ -77,8 +77,7 @@ static struct iface *w2_iface(struct node *n, const char *name, const char *addr
     struct iface *ifc = iface_new(n, name, NULL);
     uint32_t a;
     uint8_t plen;
-    if (!ip4_parse_prefix(addr, &a, &plen))
-        abort();
+    if (!ip4_parse_prefix(addr, &a, &plen)) abort();
     iface_add_addr(ifc, a, plen);
     return ifc;
 }
@@ -86,8 +85,7 @@ static struct iface *w2_iface(struct node *n, const char *name, const char *addr
 static uint32_t ip(const char *s)
 {
     uint32_t a;
-    if (!ip4_parse(s, &a))
-        abort();
+    if (!ip4_parse_addr(s, &a)) abort();
     return a;
 }
 
@@ -114,11 +112,9 @@ static int run_w2(void)
         stack_install(r);
         link_connect(sim, prev, left, &lp);
         snprintf(addr, sizeof addr, "10.0.%d.1", k - 1);
-        if (k > 1)
-            stack_add_route(node_stack(r), ip("10.0.0.0"), 24, ip(addr), NULL);
+        if (k > 1) stack_add_route(node_stack(r), ip("10.0.0.0"), 24, ip(addr), NULL);
         snprintf(addr, sizeof addr, "10.0.%d.2", k);
-        if (k < ROUTERS)
-            stack_add_route(node_stack(r), 0, 0, ip(addr), NULL);
+        if (k < ROUTERS) stack_add_route(node_stack(r), 0, 0, ip(addr), NULL);
         prev = right;
     }
     struct node *b = node_new(sim, "B", NODE_HOST);
@@ -136,8 +132,7 @@ static int run_w2(void)
     double wall = now_s() - t0;
     unsigned long long received = 0;
     const char *s = p->out ? strstr(p->out, "transmitted, ") : NULL;
-    if (s)
-        received = strtoull(s + strlen("transmitted, "), NULL, 10);
+    if (s) received = strtoull(s + strlen("transmitted, "), NULL, 10);
     report("W2", wall, sim_events_run(sim), received);
     shell_proc_free(p);
     sim_free(sim);
@@ -150,10 +145,8 @@ int main(int argc, char **argv)
         printf("W1 W2\n");
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "W1") == 0)
-        return run_w1();
-    if (strcmp(argv[1], "W2") == 0)
-        return run_w2();
+    if (strcmp(argv[1], "W1") == 0) return run_w1();
+    if (strcmp(argv[1], "W2") == 0) return run_w2();
     fprintf(stderr, "netstep-bench: unknown workload %s (try --list)\n", argv[1]);
     return 2;
 }

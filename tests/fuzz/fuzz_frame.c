@@ -77,7 +77,7 @@ static void fuzz_parsers(const uint8_t *data, size_t size)
     }
 
     struct ip4_hdr ih;
-    int ip_err = ip4_parse_hdr(data, size, &ih);
+    int ip_err = ip4_parse(data, size, &ih);
     int read_err = ip4_read_header(data, size, &ih);
     /* The full parse only adds checks to the header read. */
     FUZZ_ASSERT(read_err == IP4_OK || ip_err == read_err);

@@ -15,7 +15,7 @@ static int check_pass_, check_fail_;
             check_pass_++;                                                                         \
         } else {                                                                                   \
             check_fail_++;                                                                         \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
         }                                                                                          \
     } while (0)
 
@@ -26,7 +26,7 @@ static int check_pass_, check_fail_;
             check_pass_++;                                                                         \
         } else {                                                                                   \
             check_fail_++;                                                                         \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s (%lld != %lld)\n", __FILE__,        \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s (%lld != %lld)\n", __FILE__,         \
                     __LINE__, #a, #b, a_, b_);                                                     \
         }                                                                                          \
     } while (0)
@@ -38,7 +38,7 @@ static int check_pass_, check_fail_;
             check_pass_++;                                                                         \
         } else {                                                                                   \
             check_fail_++;                                                                         \
-            fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__,   \
+            fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__,     \
                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
         }                                                                                          \
     } while (0)

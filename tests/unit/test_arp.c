@@ -5,7 +5,8 @@
  * ARP_PENDING_MAX overflow dropping the oldest, three requests a second
  * apart and then ICMP host unreachable to the app, expiry after 60 s and a
  * fresh resolution, gratuitous ARP (arp_announce) updating an existing
- * entry but creating none (RFC 826's merge rule), and malformed messages. */
+ * entry but creating none (RFC 826's merge rule), an announcement that
+ * answers a resolution in progress, and malformed messages. */
 #include "check.h"
 #include "fixture.h"
 #include "protocols/arp.h"
@@ -50,7 +51,10 @@ static void lan_free(struct lan *l)
     fx_log_free(&l->log);
 }
 
-static const uint8_t *mac_of(struct netstack *st) { return st->node->ifaces[0]->mac; }
+static const uint8_t *mac_of(struct netstack *st)
+{
+    return st->node->ifaces[0]->mac;
+}
 
 /* ARP frames sent out of `where`, in order: their parsed messages */
 static int arp_frames(const struct fx_log *log, const char *where, struct arp_msg *out, int max,
@@ -195,6 +199,9 @@ static void test_retries_unreachable(void)
     sim_run_until(l.sim, 10 * SIM_S);
     icmp_send_echo(l.h1, IP(10, 0, 0, 99), 0x4242, 1, 0, 56);
     icmp_send_echo(l.h1, IP(10, 0, 0, 99), 0x4242, 2, 0, 56);
+    const struct arp_entry *e = arp_entry_at(l.h1, 0);
+    CHECK(e && e->ip == IP(10, 0, 0, 99) && e->state == ARP_INCOMPLETE && e->n_pend == 2);
+    CHECK_EQ(arp_count(l.h1), 1);
     sim_run_until(l.sim, 12500 * SIM_MS);
     CHECK_EQ(fx_count(&l.log, TK_ENCAP, "h1:eth0", "Who has 10.0.0.99? Tell 10.0.0.1"), 3);
     CHECK_EQ(l.app.n, 0); /* still hoping */
@@ -218,13 +225,16 @@ static void test_retries_unreachable(void)
         CHECK_EQ(l.app.t[i], 13 * SIM_S);
     }
     CHECK(arp_lookup(l.h1, IP(10, 0, 0, 99)) == NULL);
-    const struct arp_entry *e = arp_entry_at(l.h1, 0);
     CHECK(e && e->state == ARP_FREE && e->n_pend == 0);
+    /* a failed entry is not listed (arp -a, the GUI) */
+    CHECK_EQ(arp_count(l.h1), 0);
+    CHECK(arp_entry_at(l.h1, 0) == NULL);
     /* trying again starts over with a fresh first request */
     icmp_send_echo(l.h1, IP(10, 0, 0, 99), 0x4242, 3, 0, 56);
     CHECK_EQ(fx_count(&l.log, TK_ENCAP, "h1:eth0", "Who has 10.0.0.99"), 4);
     CHECK(e && e->state == ARP_INCOMPLETE && e->tries == 1);
     CHECK_EQ(arp_count(l.h1), 1); /* the same entry again */
+    CHECK(arp_entry_at(l.h1, 0) == e);
     lan_free(&l);
 }
 
@@ -292,8 +302,8 @@ static void test_gratuitous(void)
     CHECK_EQ(arp_frames(&l.log, "h3:eth0", m, 2, NULL), 0);
     size_t refreshed = 0;
     for (size_t i = 0; i < l.log.n; i++)
-        refreshed += strstr(l.log.s[i].why, "(but the cache entry for the sender was refreshed)") !=
-                     NULL;
+        refreshed +=
+            strstr(l.log.s[i].why, "(but the cache entry for the sender was refreshed)") != NULL;
     CHECK_EQ(refreshed, 1); /* h1 only */
     /* and the next echo goes to the new MAC */
     icmp_send_echo(l.h1, IP(10, 0, 0, 2), 0x4242, 2, 0, 56);
@@ -301,6 +311,42 @@ static void test_gratuitous(void)
     const struct fx_step *t = fx_nth(&l.log, TK_TRANSMIT, "h1:eth0", 0);
     CHECK(t && fx_ip(t) && memcmp(t->frame, fresh, 6) == 0);
     CHECK_EQ(l.app.n, 2);
+    lan_free(&l);
+}
+
+static void test_announce_while_resolving(void)
+{
+    /* h1 is asking for 10.0.0.9 when a new station announces that very
+     * address: the waiting packets go to it at once (and no more
+     * requests are sent), rather than waiting for a reply that will not
+     * come because nobody asked the newcomer directly. */
+    struct lan l;
+    if (!lan_init(&l)) {
+        CHECK(0);
+        return;
+    }
+    struct fx_counter c;
+    struct node *inj = fx_fake(l.sim, "new", "eth0", &c);
+    link_connect(l.sim, inj->ifaces[0], fx_iface(l.sim, "sw", "4"), NULL);
+    icmp_send_echo(l.h1, IP(10, 0, 0, 9), 0x4242, 1, 0, 56);
+    icmp_send_echo(l.h1, IP(10, 0, 0, 9), 0x4242, 2, 0, 56);
+    sim_run_until(l.sim, 500 * SIM_MS);
+    CHECK_EQ(c.frames, 1); /* the broadcast request, before it was there */
+    static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    struct pkt *p = fx_frame(l.sim, bc, inj->ifaces[0]->mac, ETH_TYPE_ARP, ARP_LEN, 0);
+    struct arp_msg m = {.op = ARP_OP_REQUEST, .spa = IP(10, 0, 0, 9), .tpa = IP(10, 0, 0, 9)};
+    memcpy(m.sha, inj->ifaces[0]->mac, 6);
+    arp_emit(&m, pkt_data(p) + ETH_HDR_LEN);
+    link_transmit(l.sim, inj->ifaces[0], p);
+    sim_run_until(l.sim, 5 * SIM_S);
+    const struct arp_entry *e = arp_lookup(l.h1, IP(10, 0, 0, 9));
+    CHECK(e && memcmp(e->mac, inj->ifaces[0]->mac, 6) == 0 && e->n_pend == 0);
+    CHECK_EQ(c.frames, 3); /* the two echo requests */
+    CHECK_EQ(get_be16(c.last + 12), ETH_TYPE_IPV4);
+    CHECK_MEM(c.last, inj->ifaces[0]->mac, 6);
+    CHECK_EQ(get_be16(c.last + ETH_HDR_LEN + 20 + 6), 2); /* in order: seq 2 last */
+    CHECK_EQ(fx_count(&l.log, TK_ENCAP, "h1:eth0", "Who has 10.0.0.9"), 1);
+    CHECK_EQ(l.app.n, 0); /* no host unreachable either */
     lan_free(&l);
 }
 
@@ -349,6 +395,7 @@ int main(void)
     test_retries_unreachable();
     test_expiry();
     test_gratuitous();
+    test_announce_while_resolving();
     test_malformed();
     return check_done();
 }

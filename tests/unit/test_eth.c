@@ -80,10 +80,18 @@ static void test_output(void)
         zeros += b.c.last[i] == 0;
     CHECK_EQ(zeros, 16);
     const struct fx_step *s = fx_nth(&b.log, TK_ENCAP, "h:eth0", 0);
-    CHECK(s && strcmp(s->summary, "Ethernet II, Src: 02:00:00:00:01:01, Dst: 02:11:22:33:44:55") ==
-                   0);
+    CHECK(s &&
+          strcmp(s->summary, "Ethernet II, Src: 02:00:00:00:01:01, Dst: 02:11:22:33:44:55") == 0);
     CHECK(s && strstr(s->why, "16 zero bytes of padding") != NULL);
     CHECK(s && s->layer == 2);
+    /* 45 bytes of L3: one byte short, one byte of padding */
+    p = pkt_new(b.sim, PKT_HEADROOM, 45);
+    eth_output(b.st, b.e, dst, ETH_TYPE_IPV4, p);
+    sim_run_until(b.sim, 2 * SIM_MS);
+    CHECK_EQ(b.c.frames, 2);
+    CHECK_EQ(b.c.lens[1], 60);
+    s = fx_nth(&b.log, TK_ENCAP, "h:eth0", 1);
+    CHECK(s && strstr(s->why, " and 1 zero bytes of padding") != NULL);
     /* 46 bytes of L3 make exactly 60: no padding */
     p = pkt_new(b.sim, PKT_HEADROOM, 46);
     eth_output(b.st, b.e, dst, ETH_TYPE_ARP, p);
@@ -91,15 +99,15 @@ static void test_output(void)
     p = pkt_new(b.sim, PKT_HEADROOM, 100);
     memset(pkt_data(p), 0x5a, 100);
     eth_output(b.st, b.e, dst, ETH_TYPE_IPV4, p);
-    sim_run_until(b.sim, 2 * SIM_MS);
-    CHECK_EQ(b.c.frames, 3);
-    CHECK_EQ(b.c.lens[1], 60);
-    CHECK_EQ(b.c.lens[2], 114);
+    sim_run_until(b.sim, 3 * SIM_MS);
+    CHECK_EQ(b.c.frames, 4);
+    CHECK_EQ(b.c.lens[2], 60);
+    CHECK_EQ(b.c.lens[3], 114);
     CHECK_EQ(b.c.last[113], 0x5a);
-    s = fx_nth(&b.log, TK_ENCAP, "h:eth0", 1);
+    s = fx_nth(&b.log, TK_ENCAP, "h:eth0", 2);
     CHECK(s && strstr(s->why, "padding") == NULL);
-    CHECK_EQ(b.e->cnt.tx_frames, 3);
-    CHECK_EQ(b.e->cnt.tx_bytes, 60 + 60 + 114);
+    CHECK_EQ(b.e->cnt.tx_frames, 4);
+    CHECK_EQ(b.e->cnt.tx_bytes, 60 + 60 + 60 + 114);
     bench_free(&b);
 }
 
@@ -129,8 +137,12 @@ static void test_filter_and_dispatch(void)
     /* IPv4 goes to IPv4: an echo request gets its reply */
     struct pkt *p = fx_frame(b.sim, b.e->mac, b.inj->ifaces[0]->mac, ETH_TYPE_IPV4, 28, 0);
     uint8_t *ip = pkt_data(p) + ETH_HDR_LEN;
-    struct ip4_hdr ih = {.ihl = 20, .total_len = 28, .ttl = 64, .proto = IP4_PROTO_ICMP,
-                         .src = IP(10, 9, 0, 2), .dst = IP(10, 9, 0, 1)};
+    struct ip4_hdr ih = {.ihl = 20,
+                         .total_len = 28,
+                         .ttl = 64,
+                         .proto = IP4_PROTO_ICMP,
+                         .src = IP(10, 9, 0, 2),
+                         .dst = IP(10, 9, 0, 1)};
     ip4_emit(&ih, ip);
     ip[20] = 8;
     put_be16(ip + 22, inet_checksum(ip + 20, 8));

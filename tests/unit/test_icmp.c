@@ -240,8 +240,7 @@ static void test_broadcast_ping(void)
     static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     CHECK_EQ(icmp_out(&t.log, "h1:eth0", ICMP_ECHO_REQUEST, &s), 1);
     CHECK(s && memcmp(s->frame, bc, 6) == 0);
-    CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "Echo (ping) request to a broadcast address"),
-             1);
+    CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "Echo (ping) request to a broadcast address"), 1);
     CHECK_EQ(icmp_out(&t.log, "r1:eth0", -1, NULL), 0);
     CHECK_EQ(fx_count(&t.log, TK_ENCAP, "h1:eth0", "Who has"), 0); /* no ARP for a broadcast */
     /* the limited broadcast: a link broadcast, not sent to the gateway */
@@ -253,8 +252,7 @@ static void test_broadcast_ping(void)
     CHECK(s && memcmp(s->frame, bc, 6) == 0);
     CHECK(s && get_be32(fx_ip(s) + 12) == IP(10, 1, 0, 10));
     CHECK_EQ(fx_count(&t.log, TK_ENCAP, "h1:eth0", "Who has"), 0);
-    CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "Echo (ping) request to a broadcast address"),
-             1);
+    CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "Echo (ping) request to a broadcast address"), 1);
     CHECK_EQ(icmp_out(&t.log, "r1:eth1", -1, NULL), 0); /* and never forwarded */
     CHECK_EQ(t.app.n, 0);
     net3_free(&t);
@@ -281,8 +279,12 @@ static void test_bad_messages(void)
     for (int k = 0; k < 3; k++) {
         struct pkt *p = fx_frame(sim, e->mac, inj->ifaces[0]->mac, ETH_TYPE_IPV4, 28, 0);
         uint8_t *ip = pkt_data(p) + ETH_HDR_LEN;
-        struct ip4_hdr ih = {.ihl = 20, .total_len = 28, .ttl = 64, .proto = IP4_PROTO_ICMP,
-                             .src = IP(10, 9, 0, 2), .dst = IP(10, 9, 0, 1)};
+        struct ip4_hdr ih = {.ihl = 20,
+                             .total_len = 28,
+                             .ttl = 64,
+                             .proto = IP4_PROTO_ICMP,
+                             .src = IP(10, 9, 0, 2),
+                             .dst = IP(10, 9, 0, 1)};
         ip4_emit(&ih, ip);
         memcpy(ip + 20, tmpl[k], 8);
         put_be16(ip + 22, inet_checksum(ip + 20, 8));

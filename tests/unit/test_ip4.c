@@ -157,7 +157,7 @@ static void test_forward_ttl_checksum(void)
         CHECK_EQ(hb.dst, IP(10, 2, 0, 20));
         CHECK_EQ(hb.id, ha.id);
         CHECK_EQ(hb.total_len, 84);
-        CHECK_MEM(a + 20, b + 20, 64); /* the payload is untouched */
+        CHECK_MEM(a + 20, b + 20, 64);           /* the payload is untouched */
         CHECK_EQ(out[0]->pkt_id, in[0]->pkt_id); /* the same datagram, hop to hop */
         /* re-framed: r1's eth1 MAC to h2's MAC */
         CHECK_MEM(out[0]->frame + 6, fx_iface(t.sim, "r1", "eth1")->mac, 6);
@@ -192,7 +192,7 @@ static void test_ttl_exceeded_and_no_route(void)
     CHECK_EQ(t.app.code[0], ICMP_EXC_TTL);
     CHECK_EQ(t.app.src[0], IP(10, 1, 0, 1)); /* from the router's near side */
     CHECK_EQ(t.app.seq[0], 1);
-    CHECK_EQ(t.app.len[0], 8 + 20 + 8); /* header + quoted IP header + 8 bytes */
+    CHECK_EQ(t.app.len[0], 8 + 20 + 8);                    /* header + quoted IP header + 8 bytes */
     CHECK_EQ(ip_frames(&t.log, "r1:eth1", 0, NULL, 0), 0); /* never forwarded */
     CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "TTL expired in transit (TTL 1)"), 1);
     /* the quote is the packet as it arrived (TTL 1) */
@@ -333,8 +333,8 @@ static void test_df(void)
 
 struct tap {
     struct node *node;
-    int mode;        /* 0 pass, 1 drop the 2nd fragment once, 2 reverse the fragments once */
-    int frags_seen;  /* of the first fragmented datagram */
+    int mode;       /* 0 pass, 1 drop the 2nd fragment once, 2 reverse the fragments once */
+    int frags_seen; /* of the first fragmented datagram */
     struct pkt *held[8];
     int n_held;
     uint64_t dropped;
@@ -363,7 +363,8 @@ static void tap_input(struct node *node, struct iface *in, struct pkt *p)
         if (tp->mode == 2) {
             tp->held[tp->n_held++] = p;
             if (tp->n_held == 3)
-                while (tp->n_held) link_transmit(node->sim, out, tp->held[--tp->n_held]);
+                while (tp->n_held)
+                    link_transmit(node->sim, out, tp->held[--tp->n_held]);
             return;
         }
     }
@@ -519,8 +520,8 @@ static void raw_init(struct raw *r)
 static struct pkt *raw_ip(struct raw *r, const uint8_t *dst_mac, uint32_t dst, uint8_t proto,
                           const uint8_t *data, uint32_t data_len)
 {
-    struct pkt *p = fx_frame(r->sim, dst_mac, r->inj->ifaces[0]->mac, ETH_TYPE_IPV4,
-                             IP4_HDR_LEN + data_len, 0);
+    struct pkt *p =
+        fx_frame(r->sim, dst_mac, r->inj->ifaces[0]->mac, ETH_TYPE_IPV4, IP4_HDR_LEN + data_len, 0);
     struct ip4_hdr h = {.ihl = 20,
                         .total_len = (uint16_t)(20 + data_len),
                         .id = 1,

@@ -52,7 +52,10 @@ static void lan_free(struct lan *l)
     fx_log_free(&l->log);
 }
 
-static const uint8_t *mac_of(struct lan *l, int i) { return l->h[i]->ifaces[0]->mac; }
+static const uint8_t *mac_of(struct lan *l, int i)
+{
+    return l->h[i]->ifaces[0]->mac;
+}
 
 /* host i sends a frame to dst (with its own source MAC unless src given) */
 static void lan_send(struct lan *l, int i, const uint8_t *dst, const uint8_t *src)
@@ -85,7 +88,7 @@ static void test_learn_flood_forward(void)
     const struct mac_entry *e = mac_table_lookup(l.st, mac_of(&l, 0));
     CHECK(e != NULL);
     if (e) {
-        CHECK_EQ(e->port, 0); /* interface index of port "1" */
+        CHECK_EQ(e->port, 0);          /* interface index of port "1" */
         CHECK_EQ(e->last_seen, 16720); /* when the frame arrived: 6.72 + 10 us */
     }
     CHECK(mac_table_lookup(l.st, stranger) == NULL); /* destinations are not learned */
@@ -219,8 +222,8 @@ static void test_storm_control(void)
         CHECK(strstr(warn.s[0].why, "more than 20000 frames within one second") != NULL);
     }
     /* known unicast is not a flood: still forwarded */
-    switch_input(l.sw, l.sw->ifaces[1], fx_frame(l.sim, mac_of(&l, 0), mac_of(&l, 1), 0x88b5,
-                                                   46, 0));
+    switch_input(l.sw, l.sw->ifaces[1],
+                 fx_frame(l.sim, mac_of(&l, 0), mac_of(&l, 1), 0x88b5, 46, 0));
     sim_run_until(l.sim, 950 * SIM_MS);
     CHECK_EQ(l.c[0].frames, 1);
     /* a new second: floods go through again, and no second warning */

@@ -226,7 +226,7 @@ static void test_timing(void)
         CHECK_EQ(t0->frame[99], 0x11);
         CHECK(strstr(t0->why, "99.20 us to serialize at 10 Mbit/s") != NULL);
         CHECK(strstr(t0->why, "after waiting in the queue") == NULL);
-        CHECK_EQ(t1->time, 0); /* announced when queued ... */
+        CHECK_EQ(t1->time, 0);        /* announced when queued ... */
         CHECK_EQ(t1->wire_time, ser); /* ... leaves when the first is out */
         CHECK_EQ(t1->arrive_time, arrive1 + ser);
         CHECK(strstr(t1->why, "after waiting in the queue") != NULL);

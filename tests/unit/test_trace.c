@@ -126,8 +126,8 @@ static void test_note(void)
     struct iface *e = iface_new(n, "eth0", NULL);
     trace_subscribe(sim, TRACE_OUTPUT | TRACE_LAYERS, fx_log_sink, &log);
     sim_run_until(sim, 2 * SIM_S);
-    trace_note(sim, TRACE_LAYERS, TK_STATE, n, e, 3, 77, "ARP", "entry added",
-               "%s is at %d:%s", "10.0.0.1", 42, "eth0");
+    trace_note(sim, TRACE_LAYERS, TK_STATE, n, e, 3, 77, "ARP", "entry added", "%s is at %d:%s",
+               "10.0.0.1", 42, "eth0");
     trace_note(sim, TRACE_OUTPUT, TK_OUTPUT, n, NULL, 7, 0, "", "hello", NULL);
     CHECK_EQ(log.n, 2);
     if (log.n == 2) {
