@@ -186,6 +186,17 @@ static void pexp_sink(void *ctx, const struct trace_step *st)
 
 /* ---- timeline ---- */
 
+/* Prints s on one line: newlines (a regex may hold some) become "\n". */
+static void put_one_line(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*s, f);
+    }
+}
+
 static void report(struct runner *r, bool ok, const char *what, const char *detail)
 {
     if (ok)
@@ -193,12 +204,11 @@ static void report(struct runner *r, bool ok, const char *what, const char *deta
     else
         r->failed++;
     fprintf(r->o.out, "%s ", ok ? "PASS" : "FAIL");
-    /* one line per result, whatever the pattern holds */
-    for (const char *s = what; *s; s++)
-        fputs(*s == '\n' ? "\\n" : (char[2]){*s, 0}, r->o.out);
-    fputs(detail[0] ? ": " : "", r->o.out);
-    for (const char *s = detail; *s; s++)
-        fputs(*s == '\n' ? "\\n" : (char[2]){*s, 0}, r->o.out);
+    put_one_line(r->o.out, what);
+    if (detail[0]) {
+        fputs(": ", r->o.out);
+        put_one_line(r->o.out, detail);
+    }
     fputc('\n', r->o.out);
 }
 
