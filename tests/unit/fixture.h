@@ -1,12 +1,15 @@
 /* fixture.h - helpers the behaviour tests share (not a test itself): a trace
  * sink that records every step with a copy of its frame, fake nodes whose
  * input only counts frames (as lwIP's unit tests drive a module through a
- * fake interface), and a sim built from JSON scenario text. */
+ * fake interface), a sim built from JSON scenario text, and two small
+ * networks built from those: h1 - r1 - h2 and a host facing a fake
+ * neighbour that sends raw frames. */
 #ifndef NETSTEP_TEST_FIXTURE_H
 #define NETSTEP_TEST_FIXTURE_H
 
 #include "engine/trace.h"
 #include "protocols/eth_wire.h"
+#include "protocols/icmp.h"
 #include "protocols/stack.h"
 #include "protocols/ip4_wire.h"
 #include "scenarios/build.h"
@@ -263,6 +266,112 @@ static inline struct iface *fx_iface(struct sim *sim, const char *node, const ch
 {
     struct node *n = sim_find_node(sim, node);
     return n ? node_find_iface(n, ifname) : NULL;
+}
+
+/* ---- h1 - r1 - h2: two subnets and a router, from scenario JSON ---- */
+
+struct fx_net3 {
+    struct sim *sim;
+    struct netstack *h1, *r1, *h2;
+    struct fx_log log; /* every step, from the start */
+    struct fx_app app; /* h1's ICMP, when app_id >= 0 */
+};
+
+/* h1 10.1.0.10/24 - r1 10.1.0.1/24 | 10.2.0.1/24 - h2 10.2.0.20/24, hosts
+ * with r1 as gateway. mtu1 is the MTU of the h1 - r1 link, mtu2 of the
+ * r1 - h2 link (0: no "mtu" key, the default). With app_id >= 0, t->app
+ * is subscribed on h1 to ICMP with that echo identifier. */
+static inline bool fx_net3_init(struct fx_net3 *t, unsigned mtu1, unsigned mtu2, int app_id)
+{
+    char m1[32] = "", m2[32] = "", json[2048];
+    if (mtu1) snprintf(m1, sizeof m1, ", \"mtu\": %u", mtu1);
+    if (mtu2) snprintf(m2, sizeof m2, ", \"mtu\": %u", mtu2);
+    snprintf(json, sizeof json,
+             "{\"netstep\": 1, \"nodes\": [\n"
+             " {\"name\": \"h1\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
+             "\"ip\": \"10.1.0.10/24\"}], \"gateway\": \"10.1.0.1\"},\n"
+             " {\"name\": \"r1\", \"type\": \"router\", \"interfaces\": [\n"
+             "   {\"name\": \"eth0\", \"ip\": \"10.1.0.1/24\"}, {\"name\": \"eth1\", \"ip\": "
+             "\"10.2.0.1/24\"}]},\n"
+             " {\"name\": \"h2\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
+             "\"ip\": \"10.2.0.20/24\"}], \"gateway\": \"10.2.0.1\"}],\n"
+             " \"links\": [{\"a\": \"h1:eth0\", \"b\": \"r1:eth0\"%s},\n"
+             "             {\"a\": \"r1:eth1\", \"b\": \"h2:eth0\"%s}]}\n",
+             m1, m2);
+    memset(t, 0, sizeof *t);
+    t->sim = fx_build(json, 1);
+    if (!t->sim) return false;
+    t->h1 = node_stack(sim_find_node(t->sim, "h1"));
+    t->r1 = node_stack(sim_find_node(t->sim, "r1"));
+    t->h2 = node_stack(sim_find_node(t->sim, "h2"));
+    trace_subscribe(t->sim, TRACE_ALL, fx_log_sink, &t->log);
+    if (app_id >= 0) icmp_subscribe(t->h1, (uint16_t)app_id, fx_app_fn, &t->app);
+    return true;
+}
+
+static inline void fx_net3_free(struct fx_net3 *t)
+{
+    sim_free(t->sim);
+    fx_log_free(&t->log);
+}
+
+/* ---- a host h (10.9.0.1/24 on eth0) and a fake neighbour inj ---- */
+
+struct fx_raw {
+    struct sim *sim;
+    struct node *h;
+    struct iface *e; /* h's eth0 */
+    struct netstack *st;
+    struct node *inj; /* 10.9.0.2 when it speaks IPv4; counts into c */
+    struct fx_counter c;
+    struct fx_log log; /* every step, from the start */
+};
+
+static inline void fx_raw_init(struct fx_raw *r)
+{
+    memset(r, 0, sizeof *r);
+    r->sim = sim_new(1);
+    r->h = node_new(r->sim, "h", NODE_HOST);
+    r->e = iface_new(r->h, "eth0", NULL);
+    iface_add_addr(r->e, IP(10, 9, 0, 1), 24);
+    r->st = stack_install(r->h);
+    r->inj = fx_fake(r->sim, "inj", "eth0", &r->c);
+    link_connect(r->sim, r->inj->ifaces[0], r->e, NULL);
+    trace_subscribe(r->sim, TRACE_ALL, fx_log_sink, &r->log);
+}
+
+static inline void fx_raw_free(struct fx_raw *r)
+{
+    sim_free(r->sim);
+    fx_log_free(&r->log);
+}
+
+/* Sends p from inj and runs the sim 1 ms on. */
+static inline void fx_raw_send(struct fx_raw *r, struct pkt *p)
+{
+    link_transmit(r->sim, r->inj->ifaces[0], p);
+    sim_run_until(r->sim, sim_now(r->sim) + SIM_MS);
+}
+
+/* An Ethernet + IPv4 frame from inj (10.9.0.2) to dst_mac / dst: a 20-byte
+ * header with TTL 64 and identification `id`, then `data_len` bytes of
+ * data (zeros when data is NULL). */
+static inline struct pkt *fx_raw_ip(struct fx_raw *r, const uint8_t *dst_mac, uint32_t dst,
+                                    uint8_t proto, uint16_t id, const uint8_t *data,
+                                    uint32_t data_len)
+{
+    struct pkt *p =
+        fx_frame(r->sim, dst_mac, r->inj->ifaces[0]->mac, ETH_TYPE_IPV4, IP4_HDR_LEN + data_len, 0);
+    struct ip4_hdr h = {.ihl = 20,
+                        .total_len = (uint16_t)(20 + data_len),
+                        .id = id,
+                        .ttl = 64,
+                        .proto = proto,
+                        .src = IP(10, 9, 0, 2),
+                        .dst = dst};
+    ip4_emit(&h, pkt_data(p) + ETH_HDR_LEN);
+    if (data) memcpy(pkt_data(p) + ETH_HDR_LEN + 20, data, data_len);
+    return p;
 }
 
 #endif

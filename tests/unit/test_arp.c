@@ -56,6 +56,25 @@ static const uint8_t *mac_of(struct netstack *st)
     return st->node->ifaces[0]->mac;
 }
 
+/* A fake station `name` on the switch's spare port 4, counting into c. */
+static struct node *lan_station(struct lan *l, const char *name, struct fx_counter *c)
+{
+    struct node *n = fx_fake(l->sim, name, "eth0", c);
+    link_connect(l->sim, n->ifaces[0], fx_iface(l->sim, "sw", "4"), NULL);
+    return n;
+}
+
+/* An ARP frame from station st to eth_dst, `payload_len` bytes after the
+ * Ethernet header, carrying m with st's MAC filled in as the sender's. */
+static struct pkt *station_arp(struct lan *l, struct node *st, const uint8_t *eth_dst,
+                               uint32_t payload_len, struct arp_msg *m)
+{
+    struct pkt *p = fx_frame(l->sim, eth_dst, st->ifaces[0]->mac, ETH_TYPE_ARP, payload_len, 0);
+    memcpy(m->sha, st->ifaces[0]->mac, 6);
+    arp_emit(m, pkt_data(p) + ETH_HDR_LEN);
+    return p;
+}
+
 /* ARP frames sent out of `where`, in order: their parsed messages */
 static int arp_frames(const struct fx_log *log, const char *where, struct arp_msg *out, int max,
                       const uint8_t **eth_dst)
@@ -326,17 +345,14 @@ static void test_announce_while_resolving(void)
         return;
     }
     struct fx_counter c;
-    struct node *inj = fx_fake(l.sim, "new", "eth0", &c);
-    link_connect(l.sim, inj->ifaces[0], fx_iface(l.sim, "sw", "4"), NULL);
+    struct node *inj = lan_station(&l, "new", &c);
     icmp_send_echo(l.h1, IP(10, 0, 0, 9), 0x4242, 1, 0, 56);
     icmp_send_echo(l.h1, IP(10, 0, 0, 9), 0x4242, 2, 0, 56);
     sim_run_until(l.sim, 500 * SIM_MS);
     CHECK_EQ(c.frames, 1); /* the broadcast request, before it was there */
     static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    struct pkt *p = fx_frame(l.sim, bc, inj->ifaces[0]->mac, ETH_TYPE_ARP, ARP_LEN, 0);
     struct arp_msg m = {.op = ARP_OP_REQUEST, .spa = IP(10, 0, 0, 9), .tpa = IP(10, 0, 0, 9)};
-    memcpy(m.sha, inj->ifaces[0]->mac, 6);
-    arp_emit(&m, pkt_data(p) + ETH_HDR_LEN);
+    struct pkt *p = station_arp(&l, inj, bc, ARP_LEN, &m);
     link_transmit(l.sim, inj->ifaces[0], p);
     sim_run_until(l.sim, 5 * SIM_S);
     const struct arp_entry *e = arp_lookup(l.h1, IP(10, 0, 0, 9));
@@ -358,13 +374,10 @@ static void test_malformed(void)
         return;
     }
     struct fx_counter c;
-    struct node *inj = fx_fake(l.sim, "inj", "eth0", &c);
-    link_connect(l.sim, inj->ifaces[0], fx_iface(l.sim, "sw", "4"), NULL);
+    struct node *inj = lan_station(&l, "inj", &c);
     /* an ARP frame for IPv6-sized addresses (plen 16): refused */
-    struct pkt *p = fx_frame(l.sim, mac_of(l.h1), inj->ifaces[0]->mac, ETH_TYPE_ARP, 46, 0);
     struct arp_msg m = {.op = ARP_OP_REQUEST, .spa = IP(10, 0, 0, 7), .tpa = IP(10, 0, 0, 1)};
-    memcpy(m.sha, inj->ifaces[0]->mac, 6);
-    arp_emit(&m, pkt_data(p) + ETH_HDR_LEN);
+    struct pkt *p = station_arp(&l, inj, mac_of(l.h1), 46, &m);
     pkt_data(p)[ETH_HDR_LEN + ARP_OFF_PLEN] = 16;
     link_transmit(l.sim, inj->ifaces[0], p);
     sim_run_until(l.sim, SIM_S);
@@ -372,8 +385,7 @@ static void test_malformed(void)
     CHECK_EQ(arp_count(l.h1), 0);
     CHECK_EQ(c.frames, 0);
     /* the same, well formed: h1 answers and learns inj */
-    p = fx_frame(l.sim, mac_of(l.h1), inj->ifaces[0]->mac, ETH_TYPE_ARP, 46, 0);
-    arp_emit(&m, pkt_data(p) + ETH_HDR_LEN);
+    p = station_arp(&l, inj, mac_of(l.h1), 46, &m);
     link_transmit(l.sim, inj->ifaces[0], p);
     sim_run_until(l.sim, 2 * SIM_S);
     CHECK_EQ(c.frames, 1);

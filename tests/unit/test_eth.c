@@ -10,43 +10,10 @@
 #include "protocols/arp_wire.h"
 #include "protocols/eth.h"
 
-struct bench {
-    struct sim *sim;
-    struct node *h;
-    struct iface *e;
-    struct netstack *st;
-    struct node *inj;
-    struct fx_counter c;
-    struct fx_log log;
-};
-
-static void bench_init(struct bench *b)
-{
-    memset(b, 0, sizeof *b);
-    b->sim = sim_new(1);
-    b->h = node_new(b->sim, "h", NODE_HOST);
-    b->e = iface_new(b->h, "eth0", NULL);
-    iface_add_addr(b->e, IP(10, 9, 0, 1), 24);
-    b->st = stack_install(b->h);
-    b->inj = fx_fake(b->sim, "inj", "eth0", &b->c);
-    link_connect(b->sim, b->inj->ifaces[0], b->e, NULL);
-    trace_subscribe(b->sim, TRACE_ALL, fx_log_sink, &b->log);
-}
-
-static void bench_free(struct bench *b)
-{
-    sim_free(b->sim);
-    fx_log_free(&b->log);
-}
-
-static void inject(struct bench *b, struct pkt *p)
-{
-    link_transmit(b->sim, b->inj->ifaces[0], p);
-    sim_run_until(b->sim, sim_now(b->sim) + SIM_MS);
-}
+/* The bench: struct fx_raw (fixture.h), host h and the fake neighbour inj. */
 
 /* an ARP request from inj (10.9.0.2) for 10.9.0.1, to eth_dst */
-static struct pkt *arp_request(struct bench *b, const uint8_t *eth_dst)
+static struct pkt *arp_request(struct fx_raw *b, const uint8_t *eth_dst)
 {
     struct pkt *p = fx_frame(b->sim, eth_dst, b->inj->ifaces[0]->mac, ETH_TYPE_ARP, ARP_LEN, 0);
     struct arp_msg m = {.op = ARP_OP_REQUEST, .spa = IP(10, 9, 0, 2), .tpa = IP(10, 9, 0, 1)};
@@ -59,8 +26,8 @@ static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 static void test_output(void)
 {
-    struct bench b;
-    bench_init(&b);
+    struct fx_raw b;
+    fx_raw_init(&b);
     static const uint8_t dst[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
     /* 30 bytes of L3: padded with 16 zero bytes to 60 */
     struct pkt *p = pkt_new(b.sim, PKT_HEADROOM, 30);
@@ -108,75 +75,66 @@ static void test_output(void)
     CHECK(s && strstr(s->why, "padding") == NULL);
     CHECK_EQ(b.e->cnt.tx_frames, 4);
     CHECK_EQ(b.e->cnt.tx_bytes, 60 + 60 + 60 + 114);
-    bench_free(&b);
+    fx_raw_free(&b);
 }
 
 static void test_filter_and_dispatch(void)
 {
-    struct bench b;
-    bench_init(&b);
+    struct fx_raw b;
+    fx_raw_init(&b);
     /* for another MAC: ignored, not even learned from */
     static const uint8_t other[6] = {0x02, 0x42, 0x42, 0x42, 0x42, 0x42};
-    inject(&b, arp_request(&b, other));
+    fx_raw_send(&b, arp_request(&b, other));
     CHECK_EQ(fx_count(&b.log, TK_DROP, "h:eth0", "not for me: Dst 02:42:42:42:42:42"), 1);
     CHECK_EQ(b.c.frames, 0);
     CHECK_EQ(arp_count(b.st), 0);
     CHECK_EQ(b.e->cnt.drops, 0); /* filtering is not an error */
     /* broadcast: taken, handed to ARP, answered */
-    inject(&b, arp_request(&b, bc));
+    fx_raw_send(&b, arp_request(&b, bc));
     CHECK_EQ(fx_count(&b.log, TK_DECAP, "h:eth0", "Type: ARP"), 1);
     CHECK_EQ(b.c.frames, 1);
     CHECK_EQ(get_be16(b.c.last + 12), ETH_TYPE_ARP);
     CHECK_EQ(b.c.last_len, 60); /* the 42-byte reply, padded */
     CHECK(arp_lookup(b.st, IP(10, 9, 0, 2)) != NULL);
     /* unicast to h's own MAC: taken too */
-    inject(&b, arp_request(&b, b.e->mac));
+    fx_raw_send(&b, arp_request(&b, b.e->mac));
     CHECK_EQ(b.c.frames, 2);
     const struct fx_step *s = fx_nth(&b.log, TK_DECAP, "h:eth0", 1);
     CHECK(s && strstr(s->why, "addressed to this card") != NULL);
     /* IPv4 goes to IPv4: an echo request gets its reply */
-    struct pkt *p = fx_frame(b.sim, b.e->mac, b.inj->ifaces[0]->mac, ETH_TYPE_IPV4, 28, 0);
-    uint8_t *ip = pkt_data(p) + ETH_HDR_LEN;
-    struct ip4_hdr ih = {.ihl = 20,
-                         .total_len = 28,
-                         .ttl = 64,
-                         .proto = IP4_PROTO_ICMP,
-                         .src = IP(10, 9, 0, 2),
-                         .dst = IP(10, 9, 0, 1)};
-    ip4_emit(&ih, ip);
-    ip[20] = 8;
-    put_be16(ip + 22, inet_checksum(ip + 20, 8));
-    inject(&b, p);
+    uint8_t echo[8] = {8, 0, 0, 0, 0, 0, 0, 0}; /* type 8, id 0, seq 0 */
+    put_be16(echo + 2, inet_checksum(echo, 8));
+    fx_raw_send(&b, fx_raw_ip(&b, b.e->mac, IP(10, 9, 0, 1), IP4_PROTO_ICMP, 0, echo, 8));
     CHECK_EQ(fx_count(&b.log, TK_DECAP, "h:eth0", "Type: IPv4"), 1);
     CHECK_EQ(b.c.frames, 3);
     CHECK_EQ(get_be16(b.c.last + 12), ETH_TYPE_IPV4);
     CHECK_EQ(b.c.last[14 + 20], 0); /* echo reply */
     CHECK_EQ(b.e->cnt.drops, 0);
-    bench_free(&b);
+    fx_raw_free(&b);
 }
 
 static void test_drops(void)
 {
-    struct bench b;
-    bench_init(&b);
+    struct fx_raw b;
+    fx_raw_init(&b);
     /* IPv6: no protocol to hand it to */
-    inject(&b, fx_frame(b.sim, b.e->mac, b.inj->ifaces[0]->mac, 0x86dd, 46, 0x60));
+    fx_raw_send(&b, fx_frame(b.sim, b.e->mac, b.inj->ifaces[0]->mac, 0x86dd, 46, 0x60));
     CHECK_EQ(fx_count(&b.log, TK_DROP, "h:eth0", "unknown EtherType 0x86dd"), 1);
     const struct fx_step *s = fx_nth(&b.log, TK_DROP, "h:eth0", 0);
     CHECK(s && s->level == (TRACE_FRAMES | TRACE_LAYERS) && s->layer == 2);
     CHECK_EQ(b.e->cnt.drops, 1);
     /* a broadcast of an unknown type as well */
-    inject(&b, fx_frame(b.sim, bc, b.inj->ifaces[0]->mac, 0x88cc, 46, 0));
+    fx_raw_send(&b, fx_frame(b.sim, bc, b.inj->ifaces[0]->mac, 0x88cc, 46, 0));
     CHECK_EQ(fx_count(&b.log, TK_DROP, "h:eth0", "unknown EtherType 0x88cc"), 1);
     CHECK_EQ(b.e->cnt.drops, 2);
     /* a runt: shorter than the header */
     struct pkt *p = pkt_new(b.sim, PKT_HEADROOM, 10);
     memset(pkt_data(p), 0xff, 10);
-    inject(&b, p);
+    fx_raw_send(&b, p);
     CHECK_EQ(fx_count(&b.log, TK_DROP, "h:eth0", "malformed Ethernet frame (10 bytes)"), 1);
     CHECK_EQ(b.e->cnt.drops, 3);
     CHECK_EQ(b.c.frames, 0);
-    bench_free(&b);
+    fx_raw_free(&b);
 }
 
 int main(void)

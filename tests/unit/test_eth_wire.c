@@ -3,20 +3,13 @@
 #include "protocols/eth_wire.h"
 
 #include "check.h"
-
-/* Broadcast ARP request from 02:00:00:00:00:01 (who has 10.0.0.2?), padded
- * to 60 bytes; tshark: "Who has 10.0.0.2? Tell 10.0.0.1". */
-static const uint8_t arp_frame[60] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06,
-    0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-    0x0a, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x02,
-};
+#include "frames.h"
 
 static void test_parse(void)
 {
     struct eth_hdr h;
     static const uint8_t src[6] = {0x02, 0, 0, 0, 0, 0x01};
-    CHECK_EQ(eth_parse(arp_frame, sizeof arp_frame, &h), 0);
+    CHECK_EQ(eth_parse(arp_req, sizeof arp_req, &h), 0);
     CHECK_MEM(h.dst, ETH_BROADCAST, 6);
     CHECK_MEM(h.src, src, 6);
     CHECK_EQ(h.type, ETH_TYPE_ARP);
@@ -24,11 +17,11 @@ static void test_parse(void)
     CHECK(!eth_is_broadcast(h.src));
 
     /* Exactly a header is enough; one byte less is not. */
-    CHECK_EQ(eth_parse(arp_frame, ETH_HDR_LEN, &h), 0);
+    CHECK_EQ(eth_parse(arp_req, ETH_HDR_LEN, &h), 0);
     struct eth_hdr untouched = {.type = 0x1234};
-    CHECK_EQ(eth_parse(arp_frame, ETH_HDR_LEN - 1, &untouched), -1);
+    CHECK_EQ(eth_parse(arp_req, ETH_HDR_LEN - 1, &untouched), -1);
     CHECK_EQ(untouched.type, 0x1234);
-    CHECK_EQ(eth_parse(arp_frame, 0, &untouched), -1);
+    CHECK_EQ(eth_parse(arp_req, 0, &untouched), -1);
 }
 
 static void test_emit(void)
@@ -40,7 +33,7 @@ static void test_emit(void)
     uint8_t buf[ETH_HDR_LEN + 2];
     memset(buf, 0xee, sizeof buf);
     eth_emit(&h, buf);
-    CHECK_MEM(buf, arp_frame, ETH_HDR_LEN);
+    CHECK_MEM(buf, arp_req, ETH_HDR_LEN);
     CHECK_EQ(buf[ETH_HDR_LEN], 0xee); /* writes 14 bytes, no more */
     CHECK_EQ(buf[ETH_HDR_LEN + 1], 0xee);
 

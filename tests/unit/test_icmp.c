@@ -12,44 +12,6 @@
 #include "protocols/icmp.h"
 #include "protocols/ip4.h"
 
-struct net3 {
-    struct sim *sim;
-    struct netstack *h1, *r1, *h2;
-    struct fx_log log;
-    struct fx_app app;
-};
-
-static bool net3_init(struct net3 *t, unsigned mtu1)
-{
-    char json[2048];
-    snprintf(json, sizeof json,
-             "{\"netstep\": 1, \"nodes\": [\n"
-             " {\"name\": \"h1\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
-             "\"ip\": \"10.1.0.10/24\"}], \"gateway\": \"10.1.0.1\"},\n"
-             " {\"name\": \"r1\", \"type\": \"router\", \"interfaces\": [\n"
-             "   {\"name\": \"eth0\", \"ip\": \"10.1.0.1/24\"}, {\"name\": \"eth1\", \"ip\": "
-             "\"10.2.0.1/24\"}]},\n"
-             " {\"name\": \"h2\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
-             "\"ip\": \"10.2.0.20/24\"}], \"gateway\": \"10.2.0.1\"}],\n"
-             " \"links\": [{\"a\": \"h1:eth0\", \"b\": \"r1:eth0\", \"mtu\": %u},\n"
-             "             {\"a\": \"r1:eth1\", \"b\": \"h2:eth0\"}]}\n",
-             mtu1);
-    memset(t, 0, sizeof *t);
-    t->sim = fx_build(json, 1);
-    if (!t->sim) return false;
-    t->h1 = node_stack(sim_find_node(t->sim, "h1"));
-    t->r1 = node_stack(sim_find_node(t->sim, "r1"));
-    t->h2 = node_stack(sim_find_node(t->sim, "h2"));
-    trace_subscribe(t->sim, TRACE_ALL, fx_log_sink, &t->log);
-    return true;
-}
-
-static void net3_free(struct net3 *t)
-{
-    sim_free(t->sim);
-    fx_log_free(&t->log);
-}
-
 /* ICMP messages of `type` sent out of `where` */
 static size_t icmp_out(const struct fx_log *log, const char *where, int type,
                        const struct fx_step **first)
@@ -68,8 +30,8 @@ static size_t icmp_out(const struct fx_log *log, const char *where, int type,
 
 static void test_echo_mirror(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 1500, 0, -1)) {
         CHECK(0);
         return;
     }
@@ -121,13 +83,13 @@ static void test_echo_mirror(void)
     CHECK_MEM(fx_icmp(rq) + 8, small, 5);
     CHECK_EQ(t.app.n, 2);
     CHECK_EQ(t.app.len[1], 13);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 static void test_subscriptions(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 1500, 0, -1)) {
         CHECK(0);
         return;
     }
@@ -168,13 +130,13 @@ static void test_subscriptions(void)
     icmp_unsubscribe(t.h2, 999); /* not there: nothing happens */
     CHECK_EQ(t.h2->n_subs, STACK_MAX_SUBS - 1);
     CHECK_EQ(icmp_subscribe(t.h2, 500, fx_app_fn, &other), 0);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 static void test_no_error_about_errors(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 1500, 0, -1)) {
         CHECK(0);
         return;
     }
@@ -202,15 +164,15 @@ static void test_no_error_about_errors(void)
     CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "TTL expired in transit"), 1);
     CHECK_EQ(icmp_out(&t.log, "r1:eth0", -1, NULL), 0);
     CHECK_EQ(icmp_out(&t.log, "r1:eth1", -1, NULL), 0);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 static void test_no_error_about_fragments(void)
 {
     /* a 1400-byte ping with TTL 1 over an MTU 576 first link: three
      * fragments reach r1 with TTL 1; only the first earns an error */
-    struct net3 t;
-    if (!net3_init(&t, 576)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 576, 0, -1)) {
         CHECK(0);
         return;
     }
@@ -222,13 +184,13 @@ static void test_no_error_about_fragments(void)
     CHECK_EQ(t.app.n, 1);
     CHECK_EQ(t.app.type[0], ICMP_TIME_EXCEEDED);
     CHECK_EQ(t.app.seq[0], 1);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 static void test_broadcast_ping(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 1500, 0, -1)) {
         CHECK(0);
         return;
     }
@@ -255,53 +217,35 @@ static void test_broadcast_ping(void)
     CHECK_EQ(fx_count(&t.log, TK_DROP, "r1:eth0", "Echo (ping) request to a broadcast address"), 1);
     CHECK_EQ(icmp_out(&t.log, "r1:eth1", -1, NULL), 0); /* and never forwarded */
     CHECK_EQ(t.app.n, 0);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
-/* a host and a fake neighbour for raw frames */
+/* a host and a fake neighbour for raw frames (fx_raw) */
 static void test_bad_messages(void)
 {
-    struct sim *sim = sim_new(1);
-    struct node *h = node_new(sim, "h", NODE_HOST);
-    struct iface *e = iface_new(h, "eth0", NULL);
-    iface_add_addr(e, IP(10, 9, 0, 1), 24);
-    stack_install(h);
-    struct fx_counter c;
-    struct node *inj = fx_fake(sim, "inj", "eth0", &c);
-    link_connect(sim, inj->ifaces[0], e, NULL);
-    struct fx_log log = {0};
-    trace_subscribe(sim, TRACE_ALL, fx_log_sink, &log);
+    struct fx_raw r;
+    fx_raw_init(&r);
     static const uint8_t tmpl[3][8] = {
         {ICMP_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 1}, /* checksum spoiled below */
         {13, 0, 0, 0, 0, 1, 0, 1},                /* timestamp request: not handled */
         {ICMP_ECHO_REQUEST, 0, 0, 0, 0, 1, 0, 2}, /* a good one */
     };
     for (int k = 0; k < 3; k++) {
-        struct pkt *p = fx_frame(sim, e->mac, inj->ifaces[0]->mac, ETH_TYPE_IPV4, 28, 0);
-        uint8_t *ip = pkt_data(p) + ETH_HDR_LEN;
-        struct ip4_hdr ih = {.ihl = 20,
-                             .total_len = 28,
-                             .ttl = 64,
-                             .proto = IP4_PROTO_ICMP,
-                             .src = IP(10, 9, 0, 2),
-                             .dst = IP(10, 9, 0, 1)};
-        ip4_emit(&ih, ip);
-        memcpy(ip + 20, tmpl[k], 8);
-        put_be16(ip + 22, inet_checksum(ip + 20, 8));
-        if (k == 0) ip[23] ^= 0xff;
-        link_transmit(sim, inj->ifaces[0], p);
-        sim_run_until(sim, sim_now(sim) + SIM_MS);
+        uint8_t msg[8];
+        memcpy(msg, tmpl[k], 8);
+        put_be16(msg + 2, inet_checksum(msg, 8));
+        if (k == 0) msg[3] ^= 0xff;
+        fx_raw_send(&r, fx_raw_ip(&r, r.e->mac, IP(10, 9, 0, 1), IP4_PROTO_ICMP, 0, msg, 8));
     }
-    CHECK_EQ(fx_count(&log, TK_DROP, "h:eth0", "invalid ICMP message"), 1);
-    const struct fx_step *d = fx_nth(&log, TK_DROP, "h:eth0", 0);
+    CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "invalid ICMP message"), 1);
+    const struct fx_step *d = fx_nth(&r.log, TK_DROP, "h:eth0", 0);
     CHECK(d && strstr(d->why, "checksum does not match") != NULL);
-    CHECK_EQ(fx_count(&log, TK_DROP, "h:eth0", "ICMP type 13"), 1);
+    CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "ICMP type 13"), 1);
     /* only the good one is answered (after ARP for the asker) */
-    CHECK_EQ(fx_count(&log, TK_DELIVER, "h:eth0", "Echo (ping) request"), 1);
-    CHECK_EQ(fx_count(&log, TK_ENCAP, "h:eth0", "Who has 10.9.0.2? Tell 10.9.0.1"), 1);
-    CHECK_EQ(c.frames, 1); /* the ARP request; inj never answers */
-    fx_log_free(&log);
-    sim_free(sim);
+    CHECK_EQ(fx_count(&r.log, TK_DELIVER, "h:eth0", "Echo (ping) request"), 1);
+    CHECK_EQ(fx_count(&r.log, TK_ENCAP, "h:eth0", "Who has 10.9.0.2? Tell 10.9.0.1"), 1);
+    CHECK_EQ(r.c.frames, 1); /* the ARP request; inj never answers */
+    fx_raw_free(&r);
 }
 
 int main(void)

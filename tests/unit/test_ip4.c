@@ -72,46 +72,7 @@ static void test_lpm(void)
     sim_free(sim);
 }
 
-/* ---- h1 - r1 - h2 ---- */
-
-struct net3 {
-    struct sim *sim;
-    struct netstack *h1, *r1, *h2;
-    struct fx_log log;
-    struct fx_app app;
-};
-
-static bool net3_init(struct net3 *t, unsigned mtu)
-{
-    char json[2048];
-    snprintf(json, sizeof json,
-             "{\"netstep\": 1, \"nodes\": [\n"
-             " {\"name\": \"h1\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
-             "\"ip\": \"10.1.0.10/24\"}], \"gateway\": \"10.1.0.1\"},\n"
-             " {\"name\": \"r1\", \"type\": \"router\", \"interfaces\": [\n"
-             "   {\"name\": \"eth0\", \"ip\": \"10.1.0.1/24\"}, {\"name\": \"eth1\", \"ip\": "
-             "\"10.2.0.1/24\"}]},\n"
-             " {\"name\": \"h2\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
-             "\"ip\": \"10.2.0.20/24\"}], \"gateway\": \"10.2.0.1\"}],\n"
-             " \"links\": [{\"a\": \"h1:eth0\", \"b\": \"r1:eth0\"},\n"
-             "             {\"a\": \"r1:eth1\", \"b\": \"h2:eth0\", \"mtu\": %u}]}\n",
-             mtu);
-    memset(t, 0, sizeof *t);
-    t->sim = fx_build(json, 1);
-    if (!t->sim) return false;
-    t->h1 = node_stack(sim_find_node(t->sim, "h1"));
-    t->r1 = node_stack(sim_find_node(t->sim, "r1"));
-    t->h2 = node_stack(sim_find_node(t->sim, "h2"));
-    trace_subscribe(t->sim, TRACE_ALL, fx_log_sink, &t->log);
-    icmp_subscribe(t->h1, 0x77, fx_app_fn, &t->app);
-    return true;
-}
-
-static void net3_free(struct net3 *t)
-{
-    sim_free(t->sim);
-    fx_log_free(&t->log);
-}
+/* ---- h1 - r1 - h2 (fx_net3) ---- */
 
 /* IPv4 frames sent out of `where` whose source is src (0 = any) */
 static size_t ip_frames(const struct fx_log *log, const char *where, uint32_t src,
@@ -131,8 +92,8 @@ static size_t ip_frames(const struct fx_log *log, const char *where, uint32_t sr
 
 static void test_forward_ttl_checksum(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 0, 1500, 0x77)) {
         CHECK(0);
         return;
     }
@@ -175,13 +136,13 @@ static void test_forward_ttl_checksum(void)
     CHECK_EQ(t.app.n, 2);
     CHECK_EQ(t.app.src[1], IP(10, 2, 0, 1));
     CHECK_EQ(t.app.ttl[1], 64);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 static void test_ttl_exceeded_and_no_route(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 0, 1500, 0x77)) {
         CHECK(0);
         return;
     }
@@ -218,7 +179,7 @@ static void test_ttl_exceeded_and_no_route(void)
     struct pkt *p = pkt_new(t.sim, PKT_HEADROOM, 8);
     struct ip4_out o = {.dst = IP(192, 168, 9, 9), .proto = IP4_PROTO_UDP};
     CHECK_EQ(ip4_output(t.r1, p, &o), IP4_NO_ROUTE);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 /* frames out of `where` that are fragments (MF or an offset) */
@@ -239,8 +200,8 @@ static size_t frag_frames(const struct fx_log *log, const char *where, uint32_t 
 
 static void test_fragmentation(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 576)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 0, 576, 0x77)) {
         CHECK(0);
         return;
     }
@@ -286,13 +247,13 @@ static void test_fragmentation(void)
     CHECK_MEM(t.app.last + 4, req + 4, 1404);
     CHECK_EQ(icmp_checksum_compute(t.app.last, 1408), get_be16(t.app.last + 2));
     CHECK_EQ(fx_count(&t.log, TK_DECAP, "h2:eth0", "fragment offset 1104, 304 bytes, last"), 1);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 static void test_df(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 576)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 0, 576, 0x77)) {
         CHECK(0);
         return;
     }
@@ -326,7 +287,7 @@ static void test_df(void)
     sim_run_until(t.sim, 2 * SIM_S);
     const struct fx_step *f[4];
     CHECK_EQ(frag_frames(&t.log, "h2:eth0", IP(10, 2, 0, 20), f, 4), 2);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
 /* ---- the tap: h1 = tap = h2, passing frames between its two cables ---- */
@@ -371,8 +332,12 @@ static void tap_input(struct node *node, struct iface *in, struct pkt *p)
     link_transmit(node->sim, out, p);
 }
 
-static struct sim *tap_net(int mode, struct netstack **h1, struct netstack **h2)
+/* h1 = tap = h2 with the tap in `mode` and a 576-byte MTU on h1's cable:
+ * every step in log, and h1's ICMP for echo identifier 0x99 in app. */
+static struct sim *tap_net(int mode, struct netstack **h1, struct fx_log *log, struct fx_app *app)
 {
+    memset(log, 0, sizeof *log);
+    memset(app, 0, sizeof *app);
     static const char json[] =
         "{\"netstep\": 1, \"nodes\": [\n"
         " {\"name\": \"h1\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", "
@@ -394,32 +359,39 @@ static struct sim *tap_net(int mode, struct netstack **h1, struct netstack **h2)
     link_connect(sim, fx_iface(sim, "h1", "eth0"), tn->ifaces[0], &lp);
     link_connect(sim, fx_iface(sim, "h2", "eth0"), tn->ifaces[1], NULL);
     *h1 = node_stack(sim_find_node(sim, "h1"));
-    *h2 = node_stack(sim_find_node(sim, "h2"));
+    trace_subscribe(sim, TRACE_ALL, fx_log_sink, log);
+    icmp_subscribe(*h1, 0x99, fx_app_fn, app);
     return sim;
+}
+
+/* The first step of `kind` at interface `where` whose summary contains
+ * `text`, or NULL. */
+static const struct fx_step *first_step(const struct fx_log *log, enum trace_kind kind,
+                                        const char *where, const char *text)
+{
+    for (size_t i = 0; i < log->n; i++)
+        if (log->s[i].kind == kind && strcmp(log->s[i].where, where) == 0 &&
+            strstr(log->s[i].summary, text))
+            return &log->s[i];
+    return NULL;
 }
 
 static void test_reassembly_timeout(void)
 {
-    struct netstack *h1, *h2;
-    struct sim *sim = tap_net(1, &h1, &h2);
+    struct netstack *h1;
+    struct fx_log log;
+    struct fx_app app;
+    struct sim *sim = tap_net(1, &h1, &log, &app);
     if (!sim) {
         CHECK(0);
         return;
     }
-    struct fx_log log = {0};
-    struct fx_app app = {0};
-    trace_subscribe(sim, TRACE_ALL, fx_log_sink, &log);
-    icmp_subscribe(h1, 0x99, fx_app_fn, &app);
     icmp_send_echo(h1, IP(10, 0, 0, 2), 0x99, 1, 0, 1400);
     sim_run_until(sim, 29 * SIM_S);
     CHECK_EQ(the_tap.dropped, 1);
     CHECK_EQ(app.n, 0); /* h2 still waits for the missing piece */
     CHECK_EQ(frag_frames(&log, "h1:eth0", 0, NULL, 0), 3);
-    const struct fx_step *first = NULL;
-    for (size_t i = 0; i < log.n && !first; i++)
-        if (log.s[i].kind == TK_DECAP && strcmp(log.s[i].where, "h2:eth0") == 0 &&
-            strstr(log.s[i].summary, "fragment offset 0,"))
-            first = &log.s[i];
+    const struct fx_step *first = first_step(&log, TK_DECAP, "h2:eth0", "fragment offset 0,");
     CHECK(first != NULL);
     sim_run_until(sim, 40 * SIM_S);
     CHECK_EQ(fx_count(&log, TK_DROP, "h2", "reassembly time exceeded"), 1);
@@ -445,25 +417,19 @@ static void test_reassembly_timeout(void)
 
 static void test_reassembly_reversed(void)
 {
-    struct netstack *h1, *h2;
-    struct sim *sim = tap_net(2, &h1, &h2);
+    struct netstack *h1;
+    struct fx_log log;
+    struct fx_app app;
+    struct sim *sim = tap_net(2, &h1, &log, &app);
     if (!sim) {
         CHECK(0);
         return;
     }
-    struct fx_log log = {0};
-    struct fx_app app = {0};
-    trace_subscribe(sim, TRACE_ALL, fx_log_sink, &log);
-    icmp_subscribe(h1, 0x99, fx_app_fn, &app);
     icmp_send_echo(h1, IP(10, 0, 0, 2), 0x99, 1, 0, 1400);
     sim_run_until(sim, SIM_S);
     CHECK_EQ(the_tap.frags_seen, 3);
     /* h2 got the last piece first */
-    const struct fx_step *d = NULL;
-    for (size_t i = 0; i < log.n && !d; i++)
-        if (log.s[i].kind == TK_DECAP && strcmp(log.s[i].where, "h2:eth0") == 0 &&
-            strstr(log.s[i].summary, "fragment offset"))
-            d = &log.s[i];
+    const struct fx_step *d = first_step(&log, TK_DECAP, "h2:eth0", "fragment offset");
     CHECK(d && strcmp(d->summary, "fragment offset 1104, 304 bytes, last") == 0);
     CHECK_EQ(app.n, 1);
     CHECK_EQ(app.type[0], ICMP_ECHO_REPLY);
@@ -476,8 +442,8 @@ static void test_reassembly_reversed(void)
 
 static void test_loopback(void)
 {
-    struct net3 t;
-    if (!net3_init(&t, 1500)) {
+    struct fx_net3 t;
+    if (!fx_net3_init(&t, 0, 1500, 0x77)) {
         CHECK(0);
         return;
     }
@@ -489,80 +455,34 @@ static void test_loopback(void)
     CHECK_EQ(t.app.src[0], IP(10, 1, 0, 10));
     CHECK_EQ(t.app.t[0], 0);
     CHECK_EQ(fx_count(&t.log, TK_TRANSMIT, NULL, NULL), 0);
-    net3_free(&t);
+    fx_net3_free(&t);
 }
 
-/* ---- input checks, with a fake neighbour that sends raw frames ---- */
-
-struct raw {
-    struct sim *sim;
-    struct node *h;
-    struct netstack *st;
-    struct node *inj;
-    struct fx_counter c;
-    struct fx_log log;
-};
-
-static void raw_init(struct raw *r)
-{
-    memset(r, 0, sizeof *r);
-    r->sim = sim_new(1);
-    r->h = node_new(r->sim, "h", NODE_HOST);
-    struct iface *e = iface_new(r->h, "eth0", NULL);
-    iface_add_addr(e, IP(10, 9, 0, 1), 24);
-    r->st = stack_install(r->h);
-    r->inj = fx_fake(r->sim, "inj", "eth0", &r->c);
-    link_connect(r->sim, r->inj->ifaces[0], e, NULL);
-    trace_subscribe(r->sim, TRACE_ALL, fx_log_sink, &r->log);
-}
-
-/* an Ethernet + IPv4 frame from inj (10.9.0.2) with `data_len` bytes */
-static struct pkt *raw_ip(struct raw *r, const uint8_t *dst_mac, uint32_t dst, uint8_t proto,
-                          const uint8_t *data, uint32_t data_len)
-{
-    struct pkt *p =
-        fx_frame(r->sim, dst_mac, r->inj->ifaces[0]->mac, ETH_TYPE_IPV4, IP4_HDR_LEN + data_len, 0);
-    struct ip4_hdr h = {.ihl = 20,
-                        .total_len = (uint16_t)(20 + data_len),
-                        .id = 1,
-                        .ttl = 64,
-                        .proto = proto,
-                        .src = IP(10, 9, 0, 2),
-                        .dst = dst};
-    ip4_emit(&h, pkt_data(p) + ETH_HDR_LEN);
-    if (data) memcpy(pkt_data(p) + ETH_HDR_LEN + 20, data, data_len);
-    return p;
-}
-
-static void raw_send(struct raw *r, struct pkt *p)
-{
-    link_transmit(r->sim, r->inj->ifaces[0], p);
-    sim_run_until(r->sim, sim_now(r->sim) + SIM_MS);
-}
+/* ---- input checks, with a fake neighbour that sends raw frames (fx_raw) ---- */
 
 static void test_input_checks(void)
 {
-    struct raw r;
-    raw_init(&r);
+    struct fx_raw r;
+    fx_raw_init(&r);
     const uint8_t *hmac = r.h->ifaces[0]->mac;
     static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     /* bad header checksum */
-    struct pkt *p = raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, NULL, 8);
+    struct pkt *p = fx_raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, 1, NULL, 8);
     pkt_data(p)[ETH_HDR_LEN + 10] ^= 0x01;
-    raw_send(&r, p);
+    fx_raw_send(&r, p);
     CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "invalid IPv4 header"), 1);
     CHECK_EQ(r.st->drops, 1);
     const struct fx_step *d = fx_nth(&r.log, TK_DROP, "h:eth0", 0);
     CHECK(d && strstr(d->why, "checksum does not match") != NULL);
     /* version 6 in an IPv4 EtherType */
-    p = raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, NULL, 8);
+    p = fx_raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, 1, NULL, 8);
     pkt_data(p)[ETH_HDR_LEN] = 0x65;
-    raw_send(&r, p);
+    fx_raw_send(&r, p);
     CHECK_EQ(r.st->drops, 2);
     d = fx_nth(&r.log, TK_DROP, "h:eth0", 1);
     CHECK(d && strstr(d->why, "The version field is not 4") != NULL);
     /* for someone else: a host does not forward */
-    raw_send(&r, raw_ip(&r, hmac, IP(10, 9, 0, 77), IP4_PROTO_UDP, NULL, 8));
+    fx_raw_send(&r, fx_raw_ip(&r, hmac, IP(10, 9, 0, 77), IP4_PROTO_UDP, 1, NULL, 8));
     CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "not for me: Dst 10.9.0.77"), 1);
     CHECK_EQ(r.c.frames, 0);
 
@@ -574,14 +494,14 @@ static void test_input_checks(void)
     memcpy(m + 8, r.inj->ifaces[0]->mac, 6);
     put_be32(m + 14, IP(10, 9, 0, 2));
     put_be32(m + 24, IP(10, 9, 0, 1));
-    raw_send(&r, a);
+    fx_raw_send(&r, a);
     CHECK_EQ(r.c.frames, 1); /* the ARP reply */
 
     /* an echo request with no data: 28 bytes of IP in a padded 60-byte
      * frame; the padding is not part of the packet, so the reply is 28 */
     uint8_t echo[8] = {ICMP_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 5};
     put_be16(echo + 2, inet_checksum(echo, 8));
-    raw_send(&r, raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_ICMP, echo, 8));
+    fx_raw_send(&r, fx_raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_ICMP, 1, echo, 8));
     CHECK_EQ(r.c.frames, 2);
     CHECK_EQ(r.c.last_len, 60);
     struct ip4_hdr h;
@@ -594,18 +514,17 @@ static void test_input_checks(void)
 
     /* UDP: nobody listens, so protocol unreachable goes back */
     uint8_t udp[8] = {0x30, 0x39, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00};
-    raw_send(&r, raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, udp, 8));
+    fx_raw_send(&r, fx_raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, 1, udp, 8));
     CHECK_EQ(r.c.frames, 3);
     CHECK_EQ(r.c.last[ETH_HDR_LEN + 20], ICMP_DEST_UNREACH);
     CHECK_EQ(r.c.last[ETH_HDR_LEN + 21], ICMP_PROTO_UNREACH);
     CHECK_MEM(r.c.last + ETH_HDR_LEN + 28 + 20, udp, 8); /* the first 8 data bytes quoted */
     CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "protocol 17 unreachable"), 1);
     /* the same to the subnet's broadcast address: delivered, no error */
-    raw_send(&r, raw_ip(&r, bc, IP(10, 9, 0, 255), IP4_PROTO_UDP, udp, 8));
+    fx_raw_send(&r, fx_raw_ip(&r, bc, IP(10, 9, 0, 255), IP4_PROTO_UDP, 1, udp, 8));
     CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "protocol 17 unreachable"), 2);
     CHECK_EQ(r.c.frames, 3);
-    sim_free(r.sim);
-    fx_log_free(&r.log);
+    fx_raw_free(&r);
 }
 
 int main(void)
