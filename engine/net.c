@@ -53,6 +53,23 @@ struct node *sim_find_node(const struct sim *sim, const char *name)
     return NULL;
 }
 
+const char *node_kind_name(enum node_kind k)
+{
+    switch (k) {
+    case NODE_HOST:
+        return "host";
+    case NODE_SERVER:
+        return "server";
+    case NODE_SWITCH:
+        return "switch";
+    case NODE_HUB:
+        return "hub";
+    case NODE_ROUTER:
+        return "router";
+    }
+    return "node";
+}
+
 struct node *node_new(struct sim *sim, const char *name, enum node_kind kind)
 {
     struct node *n = xcalloc(1, sizeof *n);

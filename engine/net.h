@@ -90,6 +90,8 @@ struct link {
 };
 
 struct node *node_new(struct sim *sim, const char *name, enum node_kind kind);
+/* The scenario word for a kind: "host", "server", "switch", "hub", "router". */
+const char *node_kind_name(enum node_kind k);
 struct node *sim_find_node(const struct sim *sim, const char *name);
 uint32_t sim_node_count(const struct sim *sim);
 struct node *sim_node(const struct sim *sim, uint32_t i);

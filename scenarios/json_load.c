@@ -1184,23 +1184,6 @@ static bool node_has_addr(const struct model_node *n, uint32_t a)
     return false;
 }
 
-static const char *kind_name(enum node_kind k)
-{
-    switch (k) {
-    case NODE_HOST:
-        return "host";
-    case NODE_SERVER:
-        return "server";
-    case NODE_SWITCH:
-        return "switch";
-    case NODE_HUB:
-        return "hub";
-    case NODE_ROUTER:
-        return "router";
-    }
-    return "node";
-}
-
 static bool has_ports(enum node_kind k)
 {
     return k == NODE_SWITCH || k == NODE_HUB;
@@ -1231,7 +1214,7 @@ static bool unsupported_hint(const char *key, char *buf, size_t n)
 static bool node_key_hint(const char *key, const void *ctx, char *buf, size_t n)
 {
     const struct model_node *nd = ctx;
-    const char *kind = kind_name(nd->kind);
+    const char *kind = node_kind_name(nd->kind);
     if (unsupported_hint(key, buf, n)) return true;
     if (has_ports(nd->kind)) {
         if (strcmp(key, "interfaces") == 0) {
@@ -1518,7 +1501,7 @@ static bool load_node(struct loader *ld, const cJSON *j, int idx)
         nd->ports = (int)ports;
     } else {
         char missing[64];
-        snprintf(missing, sizeof missing, "a %s needs \"interfaces\"", kind_name(nd->kind));
+        snprintf(missing, sizeof missing, "a %s needs \"interfaces\"", node_kind_name(nd->kind));
         if (!get_array(ld, j, "interfaces", missing,
                        "a list of interfaces like [{\"name\": \"eth0\", \"ip\": "
                        "\"10.0.0.1/24\"}]",
