@@ -17,7 +17,7 @@
  * against it on the frames in tests/unit/test_dissect.c. Where tshark needs
  * state across frames ("(reply in 2)", reassembly) we show the frame alone,
  * as tshark does for a capture holding only that frame. */
-#include "dissect.h"
+#include "dissect_priv.h"
 
 #include "arp_wire.h"
 #include "eth_wire.h"
@@ -28,27 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define DIS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define DIS_PRINTF(fmt, args)
-#endif
-
-#define DIS_MALFORMED " [Malformed Packet]"
-
-struct dis_ctx {
-    struct dissection *d;
-    const uint8_t *frame;
-    size_t len;
-    bool tree; /* build the field tree, not only the columns */
-    int layer; /* layer the next field belongs to; -1 if none */
-};
-
 /* --- building the result ----------------------------------------------- */
 
 /* Copies a string into a fixed buffer, cut to fit. Cheaper than snprintf
  * with "%s", which matters in the per-frame summary. */
-static void dis_copy(char *dst, size_t cap, const char *src)
+void dis_copy(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
     if (n >= cap) n = cap - 1;
@@ -58,14 +42,14 @@ static void dis_copy(char *dst, size_t cap, const char *src)
 
 /* Clamps [off, off + len) to the frame, so that no field or layer ever
  * points past what was captured (the GUI highlights these bytes). */
-static void dis_clamp(const struct dis_ctx *c, size_t *off, size_t *len)
+void dis_clamp(const struct dis_ctx *c, size_t *off, size_t *len)
 {
     if (*off > c->len) *off = c->len;
     if (*len > c->len - *off) *len = c->len - *off;
 }
 
 DIS_PRINTF(6, 7)
-static void dis_layer_begin(struct dis_ctx *c, const char *abbrev, uint8_t osi, size_t off,
+void dis_layer_begin(struct dis_ctx *c, const char *abbrev, uint8_t osi, size_t off,
                             size_t len, const char *fmt, ...)
 {
     struct dissection *d = c->d;
@@ -104,7 +88,7 @@ static bool dis_fields_grow(struct dissection *d)
  * when only the summary is wanted. A field that cannot be stored for lack
  * of memory is left out; the tree is for people, the columns are kept. */
 DIS_PRINTF(6, 7)
-static void dis_field_add(struct dis_ctx *c, uint8_t depth, size_t off, size_t len,
+void dis_field_add(struct dis_ctx *c, uint8_t depth, size_t off, size_t len,
                           const char *name, const char *fmt, ...)
 {
     struct dissection *d = c->d;
@@ -124,13 +108,13 @@ static void dis_field_add(struct dis_ctx *c, uint8_t depth, size_t off, size_t l
     d->layers[c->layer].n_fields++;
 }
 
-static void dis_set_protocol(struct dissection *d, const char *proto)
+void dis_set_protocol(struct dissection *d, const char *proto)
 {
     dis_copy(d->protocol, sizeof d->protocol, proto);
 }
 
 DIS_PRINTF(2, 3)
-static void dis_info(struct dissection *d, const char *fmt, ...)
+void dis_info(struct dissection *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -138,20 +122,14 @@ static void dis_info(struct dissection *d, const char *fmt, ...)
     va_end(ap);
 }
 
-static void dis_info_append(struct dissection *d, const char *s)
+void dis_info_append(struct dissection *d, const char *s)
 {
     size_t used = strlen(d->info);
     dis_copy(d->info + used, sizeof d->info - used, s);
 }
 
-/* A small appender for the Info lines of the frames a simulation is full
- * of (echo, ARP): a vsnprintf costs more than the rest of a summary. */
-struct dis_str {
-    char *buf;
-    size_t cap, len; /* len < cap always; buf stays terminated */
-};
 
-static void dis_str_put(struct dis_str *s, const char *t)
+void dis_str_put(struct dis_str *s, const char *t)
 {
     while (*t && s->len + 1 < s->cap)
         s->buf[s->len++] = *t++;
@@ -159,14 +137,14 @@ static void dis_str_put(struct dis_str *s, const char *t)
 }
 
 /* Spaces up to column `width`, as printf's "%-20s" would. */
-static void dis_str_pad(struct dis_str *s, size_t width)
+void dis_str_pad(struct dis_str *s, size_t width)
 {
     while (s->len < width && s->len + 1 < s->cap)
         s->buf[s->len++] = ' ';
     s->buf[s->len] = '\0';
 }
 
-static void dis_str_dec(struct dis_str *s, unsigned v)
+void dis_str_dec(struct dis_str *s, unsigned v)
 {
     char tmp[12];
     int i = (int)sizeof tmp - 1;
@@ -178,7 +156,7 @@ static void dis_str_dec(struct dis_str *s, unsigned v)
     dis_str_put(s, tmp + i);
 }
 
-static void dis_str_hex4(struct dis_str *s, unsigned v)
+void dis_str_hex4(struct dis_str *s, unsigned v)
 {
     static const char hex[] = "0123456789abcdef";
     char tmp[5] = {hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15], '\0'};
@@ -186,7 +164,7 @@ static void dis_str_hex4(struct dis_str *s, unsigned v)
 }
 
 /* Marks the frame malformed and says so at the end of the Info column, once. */
-static void dis_malformed(struct dissection *d)
+void dis_malformed(struct dissection *d)
 {
     if (d->malformed) return;
     d->malformed = true;
@@ -199,7 +177,7 @@ static void dis_malformed(struct dissection *d)
 /* --- value formatting -------------------------------------------------- */
 
 /* Hex dump of up to what fits in out (cap bytes), "..." when cut. */
-static void dis_hex(char *out, size_t cap, const uint8_t *p, size_t n)
+void dis_hex(char *out, size_t cap, const uint8_t *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t fit = (cap - 4) / 2; /* room for "...\0" */
@@ -290,7 +268,7 @@ static const char *const dis_ecn_name[4] = {
     "Not ECN-Capable Transport", "ECN-Capable Transport codepoint '01'",
     "ECN-Capable Transport codepoint '10'", "Congestion Experienced"};
 
-static const char *dis_set(bool set)
+const char *dis_set(bool set)
 {
     return set ? "Set" : "Not set";
 }
@@ -298,7 +276,7 @@ static const char *dis_set(bool set)
 /* --- layers ------------------------------------------------------------ */
 
 /* A payload nobody here dissects: one "Data" layer with its bytes. */
-static void dis_data(struct dis_ctx *c, size_t off, size_t n, uint8_t osi)
+void dis_data(struct dis_ctx *c, size_t off, size_t n, uint8_t osi)
 {
     if (n == 0) return;
     dis_layer_begin(c, "data", osi, off, n, "Data (%zu bytes)", n);
@@ -604,6 +582,10 @@ static void dis_ip4(struct dis_ctx *c, size_t off, size_t n)
         dis_data(c, poff, pn, 4);
     } else if (h.proto == IP4_PROTO_ICMP) {
         dis_icmp(c, poff, pn, h.ttl, cut);
+    } else if (h.proto == IP4_PROTO_UDP) {
+        dis_udp(c, poff, pn, &h, cut);
+    } else if (h.proto == IP4_PROTO_TCP) {
+        dis_tcp(c, poff, pn, &h, cut);
     } else {
         dis_info(d, "%s (%u)", ip4_proto_name(h.proto), h.proto);
         dis_data(c, poff, pn, 4);

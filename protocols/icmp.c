@@ -2,6 +2,7 @@
  * reports for the IPv4 layer, and delivery of replies and errors to the
  * apps that wait for them (ping, traceroute), matched by echo identifier. */
 #include "icmp.h"
+#include "udp.h"
 #include "ip4.h"
 
 #include <stdio.h>
@@ -40,7 +41,7 @@ void icmp_send_error(struct netstack *st, const struct pkt *orig, uint8_t type, 
                      uint32_t rest)
 {
     struct sim *sim = st->sim;
-    if (orig->l3 == PKT_NO_OFF || orig->l3 < orig->head) return;
+    if (orig->l3 == PKT_NO_OFF || orig->l3 > orig->head + orig->len) return;
     const uint8_t *ip = orig->buf + orig->l3;
     size_t len = orig->head + orig->len - orig->l3;
     struct ip4_hdr h;
@@ -182,6 +183,17 @@ void icmp_input(struct netstack *st, struct iface *in, struct pkt *p)
             if (ihl >= IP4_HDR_LEN && m.body_len >= ihl + 8 && q[9] == IP4_PROTO_ICMP &&
                 q[ihl] == ICMP_ECHO_REQUEST)
                 s = icmp_find_sub(st, get_be16(q + ihl + 4));
+            if (q[9] == IP4_PROTO_UDP) {
+                /* The trace step comes first: the socket may answer at once. */
+                STEP(sim, st->node, in, 3, TK_DELIVER, p, "ICMP",
+                     "%s\nThe error from %s quotes a UDP datagram; ICMP hands it to UDP, "
+                     "which finds the socket by the quoted ports.",
+                     icmp_type_name(m.type, m.code), a);
+                if (udp_icmp_error(st, src, m.type, m.code, q, m.body_len, p)) {
+                    pkt_free(sim, p);
+                    return;
+                }
+            }
         }
         if (!s) {
             STEP(sim, st->node, in, 3, TK_DROP, p, "ICMP",

@@ -12,7 +12,8 @@
  * IP header is at p->l3). Takes ownership. */
 void icmp_input(struct netstack *st, struct iface *in, struct pkt *p);
 /* Sends an ICMP error about `orig` (which starts at its IP header) back to
- * its source. Does not take orig. */
+ * its source. Does not take orig. orig->l3 marks the IP header; the data
+ * may start there or at a later header (UDP, TCP) of the same buffer. */
 void icmp_send_error(struct netstack *st, const struct pkt *orig, uint8_t type, uint8_t code,
                      uint32_t rest);
 /* Sends an echo request; payload_len bytes of iputils-style data. */

@@ -10,6 +10,7 @@
 #include "eth.h"
 #include "eth_wire.h"
 #include "icmp.h"
+#include "udp.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -148,6 +149,12 @@ static void ip4_deliver(struct netstack *st, struct iface *in, struct pkt *p,
         pkt_pull(p, h->ihl);
         p->l4 = p->head;
         icmp_input(st, in, p);
+        return;
+    }
+    if (h->proto == IP4_PROTO_UDP) {
+        pkt_pull(p, h->ihl);
+        p->l4 = p->head;
+        udp_input(st, in, p);
         return;
     }
     /* RFC 1122 3.2.2.1: a host SHOULD say "protocol unreachable". */
@@ -385,9 +392,9 @@ static void ip4_loopback(struct sim *sim, void *ctx, uint64_t arg)
 int ip4_output(struct netstack *st, struct pkt *p, const struct ip4_out *o)
 {
     struct sim *sim = st->sim;
-    bool local = stack_is_local(st, o->dst);
-    const struct route *r = local ? NULL : route_lookup(&st->rt, o->dst);
-    struct iface *out = local ? iface_of_addr(st, o->dst) : r ? r->ifc : NULL;
+    bool local = !o->ifc && stack_is_local(st, o->dst);
+    const struct route *r = local || o->ifc ? NULL : route_lookup(&st->rt, o->dst);
+    struct iface *out = o->ifc ? o->ifc : local ? iface_of_addr(st, o->dst) : r ? r->ifc : NULL;
     if (o->dst == 0xffffffffu && !out && st->node->n_ifaces) out = st->node->ifaces[0];
     if (!out) {
         pkt_free(sim, p);

@@ -20,6 +20,8 @@ struct ip4_out {
     uint8_t ttl; /* 0 = default */
     uint8_t tos;
     bool df;
+    struct iface *ifc; /* force the outgoing interface (DHCP's broadcasts from
+                          0.0.0.0); NULL = the routing table decides */
 };
 enum ip4_out_err { IP4_SENT = 0, IP4_NO_ROUTE = -1, IP4_TOO_BIG = -2 };
 /* Wraps p (which starts at the L4 header) in an IPv4 header and sends it.

@@ -82,6 +82,17 @@ void ip4_decrement_ttl(uint8_t *hdr)
     put_be16(hdr + IP4_OFF_CHECKSUM, (uint16_t)~sum);
 }
 
+uint32_t ip4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len)
+{
+    uint8_t ph[12];
+    put_be32(ph, src);
+    put_be32(ph + 4, dst);
+    ph[8] = 0;
+    ph[9] = proto;
+    put_be16(ph + 10, l4_len);
+    return inet_sum(ph, sizeof ph, 0);
+}
+
 const char *ip4_proto_name(uint8_t proto)
 {
     switch (proto) {

@@ -73,6 +73,10 @@ void ip4_emit(const struct ip4_hdr *h, uint8_t *buf);
  * must hold at least IP4_HDR_LEN bytes; a TTL of 0 is left alone (the caller
  * drops such a datagram rather than forwarding it). */
 void ip4_decrement_ttl(uint8_t *hdr);
+/* The one's-complement sum of the pseudo-header UDP and TCP checksums
+ * cover (RFC 768, RFC 9293 3.1): source, destination, protocol and the
+ * L4 length. Chain it into inet_sum over the L4 header and data. */
+uint32_t ip4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
 /* "ICMP", "TCP", "UDP", ... as tshark names them; "Unknown" otherwise. */
 const char *ip4_proto_name(uint8_t proto);
 

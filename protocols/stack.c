@@ -5,6 +5,7 @@
 #include "eth.h"
 #include "ip4.h"
 #include "l2switch.h"
+#include "udp.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ static void stack_free(void *p)
     if (!st) return;
     arp_free(&st->arp, st->sim);
     ip4_free(st);
+    udp_free(st);
     free(st->rt.r);
     mac_table_free(&st->mac);
     free(st);

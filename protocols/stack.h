@@ -71,7 +71,8 @@ struct mac_table {
     uint64_t suppressed;
 };
 
-struct reasm; /* ip4.c */
+struct reasm;     /* ip4.c */
+struct udp_state; /* udp.c */
 
 typedef void (*icmp_sub_fn)(void *ctx, struct netstack *st, const struct pkt *p, uint32_t src,
                             uint8_t ttl, const uint8_t *icmp, size_t len);
@@ -97,6 +98,7 @@ struct netstack {
     struct icmp_sub subs[STACK_MAX_SUBS];
     int n_subs;
     uint64_t drops;
+    struct udp_state *udp;
 };
 
 static inline struct netstack *node_stack(const struct node *n)

@@ -2,11 +2,12 @@
  * See shell.h. Output formats follow iputils ping, traceroute, net-tools
  * arp and iproute2 ip on hosts, and Cisco IOS show commands on switches and
  * routers, so that what students read here is what they meet in real labs. */
-#include "shell.h"
+#include "shell_priv.h"
 #include "protocols/arp.h"
 #include "protocols/icmp.h"
 #include "protocols/ip4.h"
 #include "protocols/l2switch.h"
+#include "protocols/udp.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,11 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHELL_MAX_ARGS 32
-
 /* ---- process plumbing ---- */
 
-static void proc_write(struct shell_proc *p, const char *s, size_t n)
+void proc_write(struct shell_proc *p, const char *s, size_t n)
 {
     if (p->out_len + n + 1 > p->out_cap) {
         size_t cap = p->out_cap ? p->out_cap : 256;
@@ -36,9 +35,7 @@ static void proc_write(struct shell_proc *p, const char *s, size_t n)
     p->out[p->out_len] = 0;
 }
 
-static void proc_printf(struct shell_proc *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void proc_printf(struct shell_proc *p, const char *fmt, ...)
+void proc_printf(struct shell_proc *p, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
@@ -70,7 +67,7 @@ static void proc_printf(struct shell_proc *p, const char *fmt, ...)
     }
 }
 
-static void proc_exit(struct shell_proc *p, int code)
+void proc_exit(struct shell_proc *p, int code)
 {
     if (p->done) return;
     p->done = true;
@@ -82,6 +79,13 @@ void shell_interrupt(struct shell_proc *p)
 {
     if (!p->done && p->finish) p->finish(p);
     proc_exit(p, p->exit_code);
+}
+
+bool shell_input(struct shell_proc *p, const char *line)
+{
+    if (p->done || !p->input) return false;
+    p->input(p, line);
+    return true;
 }
 
 void shell_proc_free(struct shell_proc *p)
@@ -119,9 +123,7 @@ int shell_split(char *buf, char **argv, int max)
     }
 }
 
-/* Resolves a dotted quad, or a node name of the scenario (as /etc/hosts
- * would): its first address. */
-static bool shell_resolve(struct sim *sim, const char *name, uint32_t *addr)
+bool shell_resolve(struct sim *sim, const char *name, uint32_t *addr)
 {
     if (ip4_parse_addr(name, addr)) return true;
     struct node *n = sim_find_node(sim, name);
@@ -134,12 +136,12 @@ static bool shell_resolve(struct sim *sim, const char *name, uint32_t *addr)
     return false;
 }
 
-static bool is_l3(const struct node *n)
+bool shell_is_l3(const struct node *n)
 {
     return n->kind == NODE_HOST || n->kind == NODE_SERVER || n->kind == NODE_ROUTER;
 }
 
-static bool parse_num(const char *s, double lo, double hi, double *out)
+bool shell_parse_num(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
@@ -150,7 +152,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 }
 
 /* iputils' way of printing a time in ms with 3 significant-ish decimals */
-static void fmt_ms(char *buf, size_t len, sim_time t)
+void shell_fmt_ms(char *buf, size_t len, sim_time t)
 {
     long us = (long)(t / 1000);
     if (us >= 100000)
@@ -360,7 +362,7 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
         }
         if (!pg->quiet) {
             char ms[32];
-            fmt_ms(ms, sizeof ms, rtt);
+            shell_fmt_ms(ms, sizeof ms, rtt);
             proc_printf(p, "%zu bytes from %s: icmp_seq=%u ttl=%u time=%s ms%s\n", len, who, seq,
                         ttl, ms, dup ? " (DUP!)" : "");
         }
@@ -393,16 +395,17 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
         double v;
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
-        if (strcmp(a, "-c") == 0 && has_val && parse_num(argv[i + 1], 1, 1e9, &v)) {
+        if (strcmp(a, "-c") == 0 && has_val && shell_parse_num(argv[i + 1], 1, 1e9, &v)) {
             pg->count = (uint64_t)v;
             i++;
-        } else if (strcmp(a, "-i") == 0 && has_val && parse_num(argv[i + 1], 1e-6, 3600, &v)) {
+        } else if (strcmp(a, "-i") == 0 && has_val &&
+                   shell_parse_num(argv[i + 1], 1e-6, 3600, &v)) {
             pg->interval = (sim_time)llround(v * 1e9);
             i++;
-        } else if (strcmp(a, "-s") == 0 && has_val && parse_num(argv[i + 1], 0, 65507, &v)) {
+        } else if (strcmp(a, "-s") == 0 && has_val && shell_parse_num(argv[i + 1], 0, 65507, &v)) {
             pg->size = (uint32_t)v;
             i++;
-        } else if (strcmp(a, "-t") == 0 && has_val && parse_num(argv[i + 1], 1, 255, &v)) {
+        } else if (strcmp(a, "-t") == 0 && has_val && shell_parse_num(argv[i + 1], 1, 255, &v)) {
             pg->ttl = (uint8_t)v;
             i++;
         } else if (strcmp(a, "-q") == 0) {
@@ -456,11 +459,18 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
     ping_send(p->sim, p, 0);
 }
 
-/* ---- traceroute (ICMP echo probes, like traceroute -I) ---- */
+/* ---- traceroute ----
+ * Like Linux traceroute: UDP probes to port 33434 and up (one port per
+ * probe, so an answer says which probe it is about), 3 per hop, TTL 1, 2,
+ * ...; a router that drops a probe for its TTL answers time exceeded, the
+ * destination answers port unreachable. -I sends ICMP echo probes instead. */
+
+#define TRACE_BASE_PORT 33434
 
 struct trace {
     struct shell_proc *proc;
     struct netstack *st;
+    struct udp_sock *sock; /* UDP probes; NULL with -I */
     uint32_t dst;
     uint16_t id, seq;
     int hop, probe, max_hops, nprobes;
@@ -478,6 +488,7 @@ static void trace_free(void *s)
     if (!tr) return;
     sim_cancel(tr->proc->sim, &tr->timer);
     if (tr->subscribed) icmp_unsubscribe(tr->st, tr->id);
+    udp_close(tr->sock);
     free(tr);
 }
 
@@ -502,6 +513,8 @@ static void trace_end(struct shell_proc *p)
         icmp_unsubscribe(tr->st, tr->id);
         tr->subscribed = false;
     }
+    udp_close(tr->sock);
+    tr->sock = NULL;
     proc_exit(p, 0);
 }
 
@@ -541,20 +554,23 @@ static void trace_probe(struct shell_proc *p)
     tr->seq++;
     tr->sent_at = sim_now(p->sim);
     tr->timer = sim_schedule(p->sim, tr->wait, trace_timeout, p, 0);
-    icmp_send_echo(tr->st, tr->dst, tr->id, tr->seq, (uint8_t)tr->hop, 32);
+    if (!tr->sock) {
+        icmp_send_echo(tr->st, tr->dst, tr->id, tr->seq, (uint8_t)tr->hop, 32);
+        return;
+    }
+    /* Linux traceroute's 32 data bytes: '@', 'A', 'B', ... */
+    uint8_t data[32];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(0x40 + i);
+    struct udp_send_opts o = {.ttl = (uint8_t)tr->hop};
+    udp_sendto(tr->sock, tr->dst, (uint16_t)(TRACE_BASE_PORT + tr->seq - 1), data, sizeof data, &o);
 }
 
-static void trace_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint32_t src,
-                       uint8_t ttl, const uint8_t *icmp, size_t len)
+/* An answer to probe `seq`: from `src`, ICMP type and code. */
+static void trace_answer(struct shell_proc *p, int seq, uint32_t src, uint8_t type, uint8_t code)
 {
-    (void)st;
-    (void)pk;
-    (void)ttl;
-    struct shell_proc *p = ctx;
     struct trace *tr = p->state;
-    if (p->done) return;
-    int seq = icmp[0] == ICMP_ECHO_REPLY ? get_be16(icmp + 6) : quoted_echo_seq(icmp, len);
-    if (seq != tr->seq || !sim_timer_pending(p->sim, tr->timer))
+    if (p->done || seq != tr->seq || !sim_timer_pending(p->sim, tr->timer))
         return; /* a late answer to an earlier probe */
     sim_cancel(p->sim, &tr->timer);
     char a[16], ms[32];
@@ -564,14 +580,34 @@ static void trace_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uin
     }
     snprintf(ms, sizeof ms, "%.3f", (double)(sim_now(p->sim) - tr->sent_at) / 1e6);
     trace_append(tr, "  %s ms", ms);
-    if (icmp[0] == ICMP_ECHO_REPLY) {
+    if (type == ICMP_ECHO_REPLY) {
         tr->reached = true;
-    } else if (icmp[0] == ICMP_DEST_UNREACH) {
+    } else if (type == ICMP_DEST_UNREACH) {
         static const char *const marks[] = {"!N", "!H", "!P", "", "!F"};
-        trace_append(tr, " %s", icmp[1] < 5 ? marks[icmp[1]] : "!X");
+        const char *mark = code < 5 ? marks[code] : "!X";
+        if (*mark) trace_append(tr, " %s", mark);
         tr->reached = true;
     }
     trace_next(p);
+}
+
+static void trace_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint32_t src,
+                       uint8_t ttl, const uint8_t *icmp, size_t len)
+{
+    (void)st;
+    (void)pk;
+    (void)ttl;
+    int seq = icmp[0] == ICMP_ECHO_REPLY ? get_be16(icmp + 6) : quoted_echo_seq(icmp, len);
+    trace_answer(ctx, seq, src, icmp[0], icmp[1]);
+}
+
+static void trace_udp_error(void *ctx, struct udp_sock *s, uint32_t from, uint8_t type,
+                            uint8_t code, uint32_t dst, uint16_t dport, const struct pkt *icmp_pkt)
+{
+    (void)s;
+    (void)dst;
+    (void)icmp_pkt;
+    trace_answer(ctx, dport - TRACE_BASE_PORT + 1, from, type, code);
 }
 
 static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
@@ -587,21 +623,25 @@ static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
     p->state = tr;
     p->free_state = trace_free;
     const char *target = NULL;
+    bool icmp_probes = false;
     for (int i = 1; i < argc; i++) {
         double v;
-        if (strcmp(argv[i], "-m") == 0 && i + 1 < argc && parse_num(argv[i + 1], 1, 255, &v)) {
+        if (strcmp(argv[i], "-m") == 0 && i + 1 < argc &&
+            shell_parse_num(argv[i + 1], 1, 255, &v)) {
             tr->max_hops = (int)v;
             i++;
         } else if (strcmp(argv[i], "-q") == 0 && i + 1 < argc &&
-                   parse_num(argv[i + 1], 1, 10, &v)) {
+                   shell_parse_num(argv[i + 1], 1, 10, &v)) {
             tr->nprobes = (int)v;
             i++;
         } else if (strcmp(argv[i], "-w") == 0 && i + 1 < argc &&
-                   parse_num(argv[i + 1], 0.001, 60, &v)) {
+                   shell_parse_num(argv[i + 1], 0.001, 60, &v)) {
             tr->wait = (sim_time)llround(v * 1e9);
             i++;
-        } else if (strcmp(argv[i], "-I") == 0 || strcmp(argv[i], "-n") == 0) {
-            /* ICMP probes and numeric output are what we do anyway */
+        } else if (strcmp(argv[i], "-I") == 0) {
+            icmp_probes = true;
+        } else if (strcmp(argv[i], "-U") == 0 || strcmp(argv[i], "-n") == 0) {
+            /* UDP probes and numeric output are what we do anyway */
         } else if (argv[i][0] == '-') {
             proc_printf(p, "Bad option `%s' (argc %d)\n", argv[i], i);
             proc_exit(p, 2);
@@ -611,7 +651,7 @@ static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
         }
     }
     if (!target) {
-        proc_printf(p, "Usage: traceroute [-m max_ttl] [-q nqueries] [-w waittime] host\n");
+        proc_printf(p, "Usage: traceroute [-I] [-m max_ttl] [-q nqueries] [-w waittime] host\n");
         proc_exit(p, 2);
         return;
     }
@@ -628,13 +668,18 @@ static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
         proc_exit(p, 2);
         return;
     }
-    tr->id = pick_echo_id(st, p->node);
-    if (icmp_subscribe(st, tr->id, trace_icmp, p) < 0) {
+    if (icmp_probes) {
+        tr->id = pick_echo_id(st, p->node);
+        tr->subscribed = icmp_subscribe(st, tr->id, trace_icmp, p) == 0;
+    } else {
+        tr->sock = udp_open(st, 0, 0, NULL, p);
+        if (tr->sock) udp_set_error_cb(tr->sock, trace_udp_error);
+    }
+    if (!tr->subscribed && !tr->sock) {
         proc_printf(p, "socket: Too many open files\n");
         proc_exit(p, 2);
         return;
     }
-    tr->subscribed = true;
     char a[16];
     proc_printf(p, "traceroute to %s (%s), %d hops max, 60 byte packets\n", target,
                 ip4_str(tr->dst, a), tr->max_hops);
@@ -823,31 +868,54 @@ static void show_mac_table(struct shell_proc *p, struct netstack *st)
     proc_printf(p, "Total Mac Addresses for this criterion: %d\n", n);
 }
 
-static bool word_is(const char *w, const char *full, size_t min)
+bool shell_word_is(const char *w, const char *full, size_t min)
 {
     size_t n = strlen(w);
     return n >= min && n <= strlen(full) && strncmp(w, full, n) == 0;
 }
 
+static bool show_mac_address_table(struct shell_proc *p, int argc, char **argv)
+{
+    if (p->node->kind != NODE_SWITCH || argc < 3 || !shell_word_is(argv[1], "mac", 3) ||
+        !(shell_word_is(argv[2], "address-table", 3) || strcmp(argv[2], "address") == 0))
+        return false;
+    show_mac_table(p, node_stack(p->node));
+    return true;
+}
+
+static bool show_ip_route_cmd(struct shell_proc *p, int argc, char **argv)
+{
+    if (p->node->kind != NODE_ROUTER || argc < 3 || !shell_word_is(argv[1], "ip", 2) ||
+        !shell_word_is(argv[2], "route", 2))
+        return false;
+    show_ip_route(p, node_stack(p->node));
+    return true;
+}
+
+static bool show_arp_cmd(struct shell_proc *p, int argc, char **argv)
+{
+    if (p->node->kind != NODE_ROUTER || argc < 2 || !shell_word_is(argv[1], "arp", 3)) return false;
+    show_arp(p, node_stack(p->node));
+    return true;
+}
+
+/* The `show` commands of switches and routers: each recognises its own
+ * words (and node kind) and prints its table. Modules add theirs here. */
+static bool (*const show_cmds[])(struct shell_proc *, int, char **) = {
+    show_mac_address_table,
+    show_ip_route_cmd,
+    show_arp_cmd,
+};
+
 static void cmd_show(struct shell_proc *p, int argc, char **argv)
 {
-    struct netstack *st = node_stack(p->node);
-    enum node_kind k = p->node->kind;
-    if (argc >= 3 && word_is(argv[1], "mac", 3) &&
-        (word_is(argv[2], "address-table", 3) || strcmp(argv[2], "address") == 0) &&
-        k == NODE_SWITCH) {
-        show_mac_table(p, st);
-    } else if (argc >= 3 && word_is(argv[1], "ip", 2) && word_is(argv[2], "route", 2) &&
-               k == NODE_ROUTER) {
-        show_ip_route(p, st);
-    } else if (argc >= 2 && word_is(argv[1], "arp", 3) && k == NODE_ROUTER) {
-        show_arp(p, st);
-    } else {
-        proc_printf(p, "%% Invalid input detected at '^' marker.\n");
-        proc_exit(p, 1);
-        return;
-    }
-    proc_exit(p, 0);
+    for (size_t i = 0; i < sizeof show_cmds / sizeof show_cmds[0]; i++)
+        if (show_cmds[i](p, argc, argv)) {
+            proc_exit(p, 0);
+            return;
+        }
+    proc_printf(p, "%% Invalid input detected at '^' marker.\n");
+    proc_exit(p, 1);
 }
 
 static void cmd_arping(struct shell_proc *p, int argc, char **argv)
@@ -886,15 +954,49 @@ static void cmd_arping(struct shell_proc *p, int argc, char **argv)
     proc_exit(p, 0);
 }
 
-static void cmd_help(struct shell_proc *p)
+static void cmd_help(struct shell_proc *p, int argc, char **argv);
+
+/* Every command, and the kinds of node it runs on. Modules add theirs here
+ * (declared in shell_priv.h). */
+static const struct shell_cmd commands[] = {
+    {"ping", SH_L3, cmd_ping, "ping [-c N] [-i s] [-s size] [-t ttl] [-q] host"},
+    {"traceroute", SH_L3, cmd_traceroute, "traceroute [-I] host"},
+    {"arp", SH_L3, cmd_arp, "arp -a | -n"},
+    {"arping", SH_L3, cmd_arping, "arping -U address"},
+    {"ip", SH_L3, cmd_ip, "ip addr, ip route"},
+    {"show", SH_SWITCH, cmd_show, "show mac address-table"},
+    {"show", SH_ROUTER, cmd_show, "show ip route, show arp"},
+    {"help", SH_ANY, cmd_help, NULL},
+};
+
+static unsigned node_where(const struct node *n)
 {
-    if (is_l3(p->node))
-        proc_printf(p,
-                    "Commands: ping [-c N] [-i s] [-s size] [-t ttl] [-q] host, traceroute "
-                    "host, arp -a | -n, arping -U address, ip addr, ip route%s\n",
-                    p->node->kind == NODE_ROUTER ? ", show ip route, show arp" : "");
-    else if (p->node->kind == NODE_SWITCH)
-        proc_printf(p, "Commands: show mac address-table\n");
+    switch (n->kind) {
+    case NODE_HOST:
+    case NODE_SERVER:
+        return SH_HOST;
+    case NODE_ROUTER:
+        return SH_ROUTER;
+    case NODE_SWITCH:
+        return SH_SWITCH;
+    case NODE_HUB:
+        return SH_HUB;
+    }
+    return 0;
+}
+
+static void cmd_help(struct shell_proc *p, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    unsigned where = node_where(p->node);
+    int n = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!(commands[i].where & where) || !commands[i].usage) continue;
+        proc_printf(p, "%s%s", n++ ? ", " : "Commands: ", commands[i].usage);
+    }
+    if (n)
+        proc_printf(p, "\n");
     else
         proc_printf(p, "A hub has no commands: it only repeats bits.\n");
     proc_exit(p, 0);
@@ -924,25 +1026,13 @@ struct shell_proc *shell_run(struct sim *sim, struct node *node, const char *cmd
         proc_exit(p, 0);
         return p;
     }
-    const char *c = argv[0];
-    bool l3 = is_l3(node), router = node->kind == NODE_ROUTER;
-    if (l3 && strcmp(c, "ping") == 0)
-        cmd_ping(p, argc, argv);
-    else if (l3 && strcmp(c, "traceroute") == 0)
-        cmd_traceroute(p, argc, argv);
-    else if (l3 && strcmp(c, "arp") == 0)
-        cmd_arp(p, argc, argv);
-    else if (l3 && strcmp(c, "arping") == 0)
-        cmd_arping(p, argc, argv);
-    else if (l3 && strcmp(c, "ip") == 0)
-        cmd_ip(p, argc, argv);
-    else if ((router || node->kind == NODE_SWITCH) && strcmp(c, "show") == 0)
-        cmd_show(p, argc, argv);
-    else if (strcmp(c, "help") == 0)
-        cmd_help(p);
-    else {
-        proc_printf(p, "%s: command not found\n", c);
-        proc_exit(p, 127);
-    }
+    unsigned where = node_where(node);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if ((commands[i].where & where) && strcmp(commands[i].name, argv[0]) == 0) {
+            commands[i].fn(p, argc, argv);
+            return p;
+        }
+    proc_printf(p, "%s: command not found\n", argv[0]);
+    proc_exit(p, 127);
     return p;
 }

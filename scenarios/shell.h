@@ -30,6 +30,10 @@ struct shell_proc {
     void *state;                          /* the command's own state */
     void (*finish)(struct shell_proc *p); /* interrupt: print what a ^C would */
     void (*free_state)(void *state);
+    /* Interactive commands (telnet, ftp) read typed lines through this;
+     * NULL for commands that read nothing. The command keeps lines that
+     * arrive before it is ready (not yet connected) and uses them in order. */
+    void (*input)(struct shell_proc *p, const char *line);
 };
 
 /* Starts cmdline on node now. The process is owned by the caller (free it
@@ -41,6 +45,9 @@ struct shell_proc *shell_run(struct sim *sim, struct node *node, const char *cmd
  * statistics). No-op when already done. */
 void shell_interrupt(struct shell_proc *p);
 void shell_proc_free(struct shell_proc *p);
+/* Types one line into a running interactive command. Returns false (and
+ * does nothing) when the command is done or reads no input. */
+bool shell_input(struct shell_proc *p, const char *line);
 
 /* Splits a command line into words (quotes "..." and '...' group).
  * Returns the number of words, or -1 on an unterminated quote or when more

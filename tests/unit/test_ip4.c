@@ -512,17 +512,17 @@ static void test_input_checks(void)
     CHECK_EQ(r.c.last[ETH_HDR_LEN + 20], ICMP_ECHO_REPLY);
     CHECK_EQ(inet_checksum(r.c.last + ETH_HDR_LEN + 20, 8), 0);
 
-    /* UDP: nobody listens, so protocol unreachable goes back */
+    /* UDP to a port nobody listens on: port unreachable goes back */
     uint8_t udp[8] = {0x30, 0x39, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00};
     fx_raw_send(&r, fx_raw_ip(&r, hmac, IP(10, 9, 0, 1), IP4_PROTO_UDP, 1, udp, 8));
     CHECK_EQ(r.c.frames, 3);
     CHECK_EQ(r.c.last[ETH_HDR_LEN + 20], ICMP_DEST_UNREACH);
-    CHECK_EQ(r.c.last[ETH_HDR_LEN + 21], ICMP_PROTO_UNREACH);
+    CHECK_EQ(r.c.last[ETH_HDR_LEN + 21], ICMP_PORT_UNREACH);
     CHECK_MEM(r.c.last + ETH_HDR_LEN + 28 + 20, udp, 8); /* the first 8 data bytes quoted */
-    CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "protocol 17 unreachable"), 1);
-    /* the same to the subnet's broadcast address: delivered, no error */
+    CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "port 53 unreachable"), 1);
+    /* the same to the subnet's broadcast address: dropped quietly, no error */
     fx_raw_send(&r, fx_raw_ip(&r, bc, IP(10, 9, 0, 255), IP4_PROTO_UDP, 1, udp, 8));
-    CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "protocol 17 unreachable"), 2);
+    CHECK_EQ(fx_count(&r.log, TK_DROP, "h:eth0", "no program on port 53"), 1);
     CHECK_EQ(r.c.frames, 3);
     fx_raw_free(&r);
 }

@@ -243,13 +243,20 @@ static void test_traceroute(void)
         return;
     }
     shell_proc_free(run(sim, "h1", "ping -c 1 10.1.0.3", SIM_S)); /* warm the ARP caches */
-    /* 74-byte probes take 17.84 us a cable, 70-byte errors 17.52 */
+    /* 74-byte UDP probes take 17.84 us a cable, 70-byte errors (time
+     * exceeded, port unreachable) 17.52 */
     expect(sim, "h1", "traceroute 10.1.0.3", SIM_S,
            "traceroute to 10.1.0.3 (10.1.0.3), 30 hops max, 60 byte packets\n"
            " 1  10.0.0.254 (10.0.0.254)  0.071 ms  0.071 ms  0.071 ms\n"
-           " 2  10.1.0.3 (10.1.0.3)  0.107 ms  0.107 ms  0.107 ms\n",
+           " 2  10.1.0.3 (10.1.0.3)  0.106 ms  0.106 ms  0.106 ms\n",
            0);
     expect(sim, "h1", "traceroute -q 1 h3", SIM_S,
+           "traceroute to h3 (10.1.0.3), 30 hops max, 60 byte packets\n"
+           " 1  10.0.0.254 (10.0.0.254)  0.071 ms\n"
+           " 2  10.1.0.3 (10.1.0.3)  0.106 ms\n",
+           0);
+    /* -I: ICMP echo probes; the 74-byte echo reply comes back at the end */
+    expect(sim, "h1", "traceroute -I -q 1 h3", SIM_S,
            "traceroute to h3 (10.1.0.3), 30 hops max, 60 byte packets\n"
            " 1  10.0.0.254 (10.0.0.254)  0.071 ms\n"
            " 2  10.1.0.3 (10.1.0.3)  0.107 ms\n",
@@ -262,7 +269,7 @@ static void test_traceroute(void)
            0);
     expect(sim, "lone", "traceroute 10.0.0.2", 0, "connect: Network is unreachable\n", 2);
     expect(sim, "h1", "traceroute", 0,
-           "Usage: traceroute [-m max_ttl] [-q nqueries] [-w waittime] host\n", 2);
+           "Usage: traceroute [-I] [-m max_ttl] [-q nqueries] [-w waittime] host\n", 2);
     sim_free(sim);
 }
 

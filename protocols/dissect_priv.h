@@ -1,0 +1,69 @@
+/* dissect_priv.h - what the dissector's per-protocol files share: the walk
+ * context and the helpers that add layers, fields and Info text. dissect.c
+ * walks Ethernet, ARP, IPv4 and ICMP and hands UDP and TCP payloads to
+ * dissect_udp.c and dissect_tcp.c, which hand application payloads on by
+ * port (dissect_dhcp.c, dissect_dns.c, ...). */
+#ifndef NETSTEP_DISSECT_PRIV_H
+#define NETSTEP_DISSECT_PRIV_H
+
+#include "dissect.h"
+#include "ip4_wire.h"
+
+#if defined(__GNUC__)
+#define DIS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define DIS_PRINTF(fmt, args)
+#endif
+
+#define DIS_MALFORMED " [Malformed Packet]"
+
+struct dis_ctx {
+    struct dissection *d;
+    const uint8_t *frame;
+    size_t len;
+    bool tree; /* build the field tree, not only the columns */
+    int layer; /* layer the next field belongs to; -1 if none */
+};
+
+/* Copies a string into a fixed buffer, cut to fit. */
+void dis_copy(char *dst, size_t cap, const char *src);
+/* Clamps [off, off + len) to the frame. */
+void dis_clamp(const struct dis_ctx *c, size_t *off, size_t *len);
+/* Starts a layer (abbrev "udp", OSI layer, byte range, title). */
+DIS_PRINTF(6, 7)
+void dis_layer_begin(struct dis_ctx *c, const char *abbrev, uint8_t osi, size_t off, size_t len,
+                     const char *fmt, ...);
+/* Adds a field to the current layer (formats nothing unless c->tree):
+ * depth 0 = a field of the layer, 1 = a sub-field (a flag bit). */
+DIS_PRINTF(6, 7)
+void dis_field_add(struct dis_ctx *c, uint8_t depth, size_t off, size_t len, const char *name,
+                   const char *fmt, ...);
+/* The Protocol column: the highest protocol found so far. */
+void dis_set_protocol(struct dissection *d, const char *proto);
+DIS_PRINTF(2, 3)
+void dis_info(struct dissection *d, const char *fmt, ...);
+void dis_info_append(struct dissection *d, const char *s);
+/* Marks the frame malformed and says so in the Info column, once. */
+void dis_malformed(struct dissection *d);
+/* Hex of up to what fits in out, "..." when cut. */
+void dis_hex(char *out, size_t cap, const uint8_t *p, size_t n);
+const char *dis_set(bool set); /* "Set" / "Not set" */
+/* A payload nobody dissects: one "Data" layer. */
+void dis_data(struct dis_ctx *c, size_t off, size_t n, uint8_t osi);
+
+/* A small appender for Info lines built without printf. */
+struct dis_str {
+    char *buf;
+    size_t cap, len; /* len < cap always; buf stays terminated */
+};
+void dis_str_put(struct dis_str *s, const char *t);
+void dis_str_pad(struct dis_str *s, size_t width);
+void dis_str_dec(struct dis_str *s, unsigned v);
+void dis_str_hex4(struct dis_str *s, unsigned v);
+
+/* L4: the n bytes at frame offset off are the IPv4 payload; ip is its
+ * header; cut = the frame ended before the datagram did. */
+void dis_udp(struct dis_ctx *c, size_t off, size_t n, const struct ip4_hdr *ip, bool cut);
+void dis_tcp(struct dis_ctx *c, size_t off, size_t n, const struct ip4_hdr *ip, bool cut);
+
+#endif
