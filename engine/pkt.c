@@ -30,12 +30,15 @@ static void live_unlink(struct sim *sim, struct pkt *p)
 static struct pkt *pkt_get(struct sim *sim, uint32_t need)
 {
     struct pkt *p;
-    if (need <= PKT_SMALL_CAP && sim->pkt_free_small) {
+    if (need <= PKT_TINY_CAP && sim->pkt_free_tiny) {
+        p = sim->pkt_free_tiny;
+        sim->pkt_free_tiny = p->next;
+    } else if (need > PKT_TINY_CAP && need <= PKT_SMALL_CAP && sim->pkt_free_small) {
         p = sim->pkt_free_small;
         sim->pkt_free_small = p->next;
     } else {
         p = xcalloc(1, sizeof *p);
-        p->cap = need <= PKT_SMALL_CAP ? PKT_SMALL_CAP : need;
+        p->cap = need <= PKT_TINY_CAP ? PKT_TINY_CAP : need <= PKT_SMALL_CAP ? PKT_SMALL_CAP : need;
         p->buf = xrealloc(NULL, p->cap);
     }
     live_link(sim, p);
@@ -78,13 +81,16 @@ void pkt_free(struct sim *sim, struct pkt *p)
 {
     if (!p) return;
     live_unlink(sim, p);
-    if (p->cap != PKT_SMALL_CAP) {
+    struct pkt **list = p->cap == PKT_TINY_CAP    ? &sim->pkt_free_tiny
+                        : p->cap == PKT_SMALL_CAP ? &sim->pkt_free_small
+                                                  : NULL;
+    if (!list) {
         free(p->buf);
         free(p);
         return;
     }
-    p->next = sim->pkt_free_small;
-    sim->pkt_free_small = p;
+    p->next = *list;
+    *list = p;
 }
 
 /* Moves the data so there are at least `headroom` bytes in front and `tail`
@@ -145,12 +151,14 @@ void pkt_pool_free(struct sim *sim)
         free(p);
         p = nx;
     }
-    p = sim->pkt_free_small;
-    while (p) {
-        struct pkt *nx = p->next;
-        free(p->buf);
-        free(p);
-        p = nx;
+    struct pkt *lists[] = {sim->pkt_free_tiny, sim->pkt_free_small};
+    for (int i = 0; i < 2; i++) {
+        for (p = lists[i]; p;) {
+            struct pkt *nx = p->next;
+            free(p->buf);
+            free(p);
+            p = nx;
+        }
     }
-    sim->pkt_live = sim->pkt_free_small = NULL;
+    sim->pkt_live = sim->pkt_free_tiny = sim->pkt_free_small = NULL;
 }

@@ -47,6 +47,7 @@ struct sim {
     struct ev_rec *recs;
     uint32_t recs_len, recs_cap, free_head;
 
+    struct pkt *pkt_free_tiny;  /* recycled packets with PKT_TINY_CAP buffers */
     struct pkt *pkt_free_small; /* recycled packets with PKT_SMALL_CAP buffers */
     struct pkt *pkt_live;       /* every packet handed out and not yet freed */
     uint64_t pkts_live;
@@ -67,6 +68,11 @@ struct sim {
     int n_sinks;
 };
 
+/* Two size classes: tiny for the frames a simulation is full of (ARP,
+ * pings, small datagrams, ACKs: 128 bytes of headroom + up to 128 of data),
+ * small for anything up to a full Ethernet frame with room to spare. A
+ * broadcast flooded to 4,096 ports is 4,096 copies, so this matters. */
+#define PKT_TINY_CAP  256u
 #define PKT_SMALL_CAP 2048u
 
 void pkt_pool_free(struct sim *sim);

@@ -37,7 +37,7 @@
 #define SYNTAX_MAX_DEPTH 64          /* a scenario needs about 6 levels */
 #define FILE_MAX_BYTES   (64u << 20) /* larger files are not scenarios */
 #define NODE_MAX_IFACES  256
-#define PORTS_MAX        4096
+#define PORTS_MAX        8192
 #define MAX_SEED         9007199254740991.0 /* 2^53 - 1: exact in a JSON number */
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))

@@ -6,11 +6,19 @@
  *                  [1, 1000] us, stop after 10,000,000 events.
  *   W2 chain-ping: A - R1 - ... - R16 - B, 1 Gbit/s, 10 us links, static
  *                  routes; A pings B every 10 us for 1 simulated second.
+ *   W3 lan-udp:    one switch, 256 clients + 1 server, 1 Gbit/s links with
+ *                  10 us delay (as W2); each client sends 1,000 UDP echo
+ *                  requests (RFC 862, port 7) of 64 bytes, one every 1 ms,
+ *                  starts staggered over 10 ms.
+ *   W5 scale:      W3 with 4,096 clients sending 10 echoes each, one every
+ *                  10 ms (starts staggered over 10 ms).
+ *   Both also take a client count: `netstep-bench W5 1024` (for scaling).
  *
  * Wall time covers the run itself, not building the topology. No trace sink
  * is attached: this is the batch path. */
 #include "engine/net.h"
 #include "protocols/stack.h"
+#include "protocols/udp.h"
 #include "scenarios/shell.h"
 
 #include <stdio.h>
@@ -33,12 +41,14 @@ static double peak_rss_mib(void)
     return (double)ru.ru_maxrss / 1024.0;
 }
 
-static void report(const char *w, double wall, uint64_t events, uint64_t delivered)
+/* One line of key=value pairs; `extra` (may be "") adds the workload's own. */
+static void report(const char *w, double wall, uint64_t events, uint64_t delivered,
+                   const char *extra)
 {
     printf("workload=%s wall_s=%.3f events=%llu events_per_s=%.0f delivered=%llu "
-           "peak_rss_mib=%.1f\n",
+           "peak_rss_mib=%.1f%s\n",
            w, wall, (unsigned long long)events, wall > 0 ? (double)events / wall : 0,
-           (unsigned long long)delivered, peak_rss_mib());
+           (unsigned long long)delivered, peak_rss_mib(), extra);
 }
 
 /* ---- W1 ---- */
@@ -65,7 +75,7 @@ static int run_w1(void)
     double t0 = now_s();
     sim_run_until(sim, SIM_TIME_MAX - 1);
     double wall = now_s() - t0;
-    report("W1", wall, sim_events_run(sim), 0);
+    report("W1", wall, sim_events_run(sim), 0, "");
     sim_free(sim);
     return 0;
 }
@@ -133,20 +143,113 @@ static int run_w2(void)
     unsigned long long received = 0;
     const char *s = p->out ? strstr(p->out, "transmitted, ") : NULL;
     if (s) received = strtoull(s + strlen("transmitted, "), NULL, 10);
-    report("W2", wall, sim_events_run(sim), received);
+    report("W2", wall, sim_events_run(sim), received, "");
     shell_proc_free(p);
     sim_free(sim);
     return received > 0 ? 0 : 1;
 }
 
+/* ---- W3 / W5: UDP echo on one switch ---- */
+
+struct lan_client {
+    struct sim *sim;
+    struct udp_sock *sock;
+    uint32_t server;
+    int left;
+    sim_time interval;
+    uint64_t *answered;
+};
+
+static void lan_echo(void *ctx, struct udp_sock *s, const struct udp_meta *m, const uint8_t *data,
+                     size_t len)
+{
+    (void)ctx;
+    udp_sendto(s, m->src, m->sport, data, len, NULL);
+}
+
+static void lan_reply(void *ctx, struct udp_sock *s, const struct udp_meta *m, const uint8_t *data,
+                      size_t len)
+{
+    (void)s;
+    (void)m;
+    (void)data;
+    struct lan_client *c = ctx;
+    if (len == 64) (*c->answered)++;
+}
+
+static void lan_send(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct lan_client *c = ctx;
+    uint8_t payload[64];
+    memset(payload, 'e', sizeof payload);
+    udp_sendto(c->sock, c->server, 7, payload, sizeof payload, NULL);
+    if (--c->left > 0) sim_schedule(sim, c->interval, lan_send, c, 0);
+}
+
+static int run_lan(const char *name, int clients, int echoes, sim_time interval)
+{
+    struct sim *sim = sim_new(1);
+    struct link_params lp;
+    link_params_default(&lp);
+    lp.bandwidth_bps = 1000000000ull;
+    struct node *sw = node_new(sim, "sw", NODE_SWITCH);
+    char nm[32];
+    for (int p = 0; p <= clients; p++) {
+        snprintf(nm, sizeof nm, "%d", p + 1);
+        iface_new(sw, nm, NULL);
+    }
+    stack_install(sw);
+    struct node *srv = node_new(sim, "server", NODE_SERVER);
+    struct iface *si = w2_iface(srv, "eth0", "10.0.0.1/16");
+    stack_install(srv);
+    link_connect(sim, si, sw->ifaces[0], &lp);
+    udp_open(node_stack(srv), 0, 7, lan_echo, NULL);
+    struct lan_client *cs = calloc((size_t)clients, sizeof *cs);
+    if (!cs) abort();
+    uint64_t answered = 0;
+    struct rng stagger;
+    rng_derive(&stagger, 1, "stagger");
+    for (int i = 0; i < clients; i++) {
+        snprintf(nm, sizeof nm, "c%d", i + 1);
+        struct node *c = node_new(sim, nm, NODE_HOST);
+        snprintf(nm, sizeof nm, "10.0.%d.%d/16", (i + 2) / 256, (i + 2) % 256);
+        struct iface *ci = w2_iface(c, "eth0", nm);
+        stack_install(c);
+        link_connect(sim, ci, sw->ifaces[i + 1], &lp);
+        struct lan_client *lc = &cs[i];
+        *lc = (struct lan_client){.sim = sim,
+                                  .server = ip("10.0.0.1"),
+                                  .left = echoes,
+                                  .interval = interval,
+                                  .answered = &answered};
+        lc->sock = udp_open(node_stack(c), 0, 0, lan_reply, lc);
+        sim_schedule(sim, (sim_time)rng_below(&stagger, 10 * SIM_MS), lan_send, lc, 0);
+    }
+    double t0 = now_s();
+    sim_run_until(sim, 10 * SIM_MS + (sim_time)echoes * interval + SIM_S);
+    double wall = now_s() - t0;
+    char extra[64];
+    snprintf(extra, sizeof extra, " clients=%d sent=%llu", clients,
+             (unsigned long long)clients * (unsigned long long)echoes);
+    report(name, wall, sim_events_run(sim), answered, extra);
+    sim_free(sim);
+    free(cs);
+    return answered == (uint64_t)clients * echoes ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--list") == 0) {
-        printf("W1 W2\n");
+        printf("W1 W2 W3 W5\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "W1") == 0) return run_w1();
     if (strcmp(argv[1], "W2") == 0) return run_w2();
+    int clients = argc > 2 ? atoi(argv[2]) : 0;
+    if (strcmp(argv[1], "W3") == 0) return run_lan("W3", clients > 0 ? clients : 256, 1000, SIM_MS);
+    if (strcmp(argv[1], "W5") == 0)
+        return run_lan("W5", clients > 0 ? clients : 4096, 10, 10 * SIM_MS);
     fprintf(stderr, "netstep-bench: unknown workload %s (try --list)\n", argv[1]);
     return 2;
 }

@@ -158,16 +158,22 @@ static void test_free_list(void)
     memset(pkt_data(p), 0xff, 100);
     p->l3 = p->head;
     pkt_free(sim, p);
-    struct pkt *q = pkt_new(sim, 64, 200);
-    CHECK(q == p); /* recycled, not malloc'd again */
+    struct pkt *q = pkt_new(sim, 64, 150);
+    CHECK(q == p); /* recycled, not malloc'd again (same size class, tiny) */
     CHECK(q->id != id);
     CHECK_EQ(q->head, 64);
-    CHECK_EQ(q->len, 200);
+    CHECK_EQ(q->len, 150);
     CHECK_EQ(q->l3, PKT_NO_OFF); /* offsets reset */
     int zero = 0;
-    for (int i = 0; i < 200; i++)
+    for (int i = 0; i < 150; i++)
         zero += pkt_data(q)[i] == 0;
-    CHECK_EQ(zero, 200); /* data zeroed, though the buffer is reused */
+    CHECK_EQ(zero, 150); /* data zeroed, though the buffer is reused */
+    /* a bigger packet comes from the other size class, not from q's */
+    struct pkt *big = pkt_new(sim, PKT_HEADROOM, 1000);
+    CHECK(big != q && big->cap >= PKT_HEADROOM + 1000);
+    pkt_free(sim, big);
+    CHECK(pkt_new(sim, PKT_HEADROOM, 900) == big);
+    pkt_free(sim, big);
     /* last freed, first reused */
     struct pkt *r = pkt_new(sim, 0, 10);
     CHECK(r != q);
