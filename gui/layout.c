@@ -8,13 +8,27 @@
  * mostly run downwards without crossing. Each node gets its own grid cell,
  * and icons are sized to fit inside a cell, so nodes never overlap. Only
  * model order is used, so the layout is deterministic.
+ *
+ * Positions live in "world" coordinates (canvas pixels at zoom 1); the view
+ * (zoom about the canvas centre, then a pan) maps them to the screen, so
+ * panning, zooming and dragging nodes never re-run the layout.
  */
 #include "gui.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define LAYOUT_MAX_COLS 8 /* a wider layer wraps onto extra rows */
+/* A wider layer wraps onto extra rows; large networks get more columns so
+ * the grid stays about as wide as the canvas. */
+#define LAYOUT_MAX_COLS 8
+
+static int layout_cols(int n)
+{
+    int c = LAYOUT_MAX_COLS;
+    while (c * c < n * 2)
+        c++;
+    return c;
+}
 
 static int node_index(const struct model *m, const char *name)
 {
@@ -39,6 +53,14 @@ void layout_auto(const struct model *m, double *out_x, double *out_y)
 {
     int n = m->n_nodes;
     if (n == 0) return;
+    /* Link ends as node indices, found once (not by name per visit). */
+    int *la = malloc(sizeof(int) * ((size_t)m->n_links + 1));
+    int *lb = malloc(sizeof(int) * ((size_t)m->n_links + 1));
+    if (!la || !lb) abort();
+    for (int l = 0; l < m->n_links; l++) {
+        la[l] = node_index(m, m->links[l].a_node);
+        lb[l] = node_index(m, m->links[l].b_node);
+    }
     int *depth = malloc(sizeof(int) * (size_t)n);
     int *queue = malloc(sizeof(int) * (size_t)n);
     double *order = malloc(sizeof(double) * (size_t)n);
@@ -69,7 +91,7 @@ void layout_auto(const struct model *m, double *out_x, double *out_y)
         while (qh < qt) {
             int u = queue[qh++];
             for (int l = 0; l < m->n_links; l++) {
-                int a = node_index(m, m->links[l].a_node), b = node_index(m, m->links[l].b_node);
+                int a = la[l], b = lb[l];
                 int v = a == u ? b : b == u ? a : -1;
                 if (v < 0 || depth[v] >= 0) continue;
                 depth[v] = depth[u] + 1;
@@ -85,7 +107,7 @@ void layout_auto(const struct model *m, double *out_x, double *out_y)
         depth[rest] = 0;
         queue[qt++] = rest;
     }
-    int row = 0;
+    int row = 0, max_cols = layout_cols(n);
     for (int d = 0; d <= max_depth; d++) {
         int cnt = 0;
         for (int i = 0; i < n; i++) {
@@ -94,7 +116,7 @@ void layout_auto(const struct model *m, double *out_x, double *out_y)
             double sum = 0;
             int k = 0;
             for (int l = 0; l < m->n_links; l++) {
-                int a = node_index(m, m->links[l].a_node), b = node_index(m, m->links[l].b_node);
+                int a = la[l], b = lb[l];
                 int v = a == i ? b : b == i ? a : -1;
                 if (v >= 0 && depth[v] == d - 1) {
                     sum += order[v];
@@ -107,8 +129,8 @@ void layout_auto(const struct model *m, double *out_x, double *out_y)
         }
         if (cnt == 0) continue;
         if (d > 0) qsort(items, (size_t)cnt, sizeof *items, item_cmp);
-        for (int start = 0; start < cnt; start += LAYOUT_MAX_COLS) {
-            int in_row = cnt - start < LAYOUT_MAX_COLS ? cnt - start : LAYOUT_MAX_COLS;
+        for (int start = 0; start < cnt; start += max_cols) {
+            int in_row = cnt - start < max_cols ? cnt - start : max_cols;
             for (int j = 0; j < in_row; j++) {
                 int v = items[start + j].node;
                 out_x[v] = j - (in_row - 1) / 2.0;
@@ -118,6 +140,8 @@ void layout_auto(const struct model *m, double *out_x, double *out_y)
             row++;
         }
     }
+    free(la);
+    free(lb);
     free(depth);
     free(queue);
     free(order);
@@ -161,7 +185,7 @@ static void layout_map(struct gui *g, const double *x, const double *y, bool uni
         if (s == 1e9) s = 1;
         sx = sy = s;
     }
-    int icon = 52;
+    int icon = gui_px(g, 52);
     if (unit_grid) {
         double cell_w = ex > 0 ? sx : uw, cell_h = ey > 0 ? sy : uh;
         if (cell_w * 0.55 < icon) icon = (int)(cell_w * 0.55);
@@ -171,10 +195,45 @@ static void layout_map(struct gui *g, const double *x, const double *y, bool uni
     } else {
         g->compact = false;
     }
+    g->icon = icon;
     double cx = c.x + c.w / 2.0, cy = c.y + mtop + uh / 2.0;
     for (int i = 0; i < n; i++) {
-        double px = cx + (x[i] - (minx + maxx) / 2) * sx;
-        double py = cy + (y[i] - (miny + maxy) / 2) * sy;
+        g->node_x[i] = cx + (x[i] - (minx + maxx) / 2) * sx;
+        g->node_y[i] = cy + (y[i] - (miny + maxy) / 2) * sy;
+    }
+    layout_apply_view(g);
+}
+
+void view_to_world(const struct gui *g, double sx, double sy, double *wx, double *wy)
+{
+    double cx = g->canvas.x + g->canvas.w / 2.0, cy = g->canvas.y + g->canvas.h / 2.0;
+    *wx = cx + (sx - g->pan_x - cx) / g->zoom;
+    *wy = cy + (sy - g->pan_y - cy) / g->zoom;
+}
+
+void view_zoom_at(struct gui *g, double factor, int sx, int sy)
+{
+    double z = g->zoom * factor;
+    if (z < 0.2) z = 0.2;
+    if (z > 5) z = 5;
+    double wx, wy;
+    view_to_world(g, sx, sy, &wx, &wy);
+    g->zoom = z;
+    /* Keep the world point under (sx, sy) where it was. */
+    double cx = g->canvas.x + g->canvas.w / 2.0, cy = g->canvas.y + g->canvas.h / 2.0;
+    g->pan_x = sx - cx - (wx - cx) * z;
+    g->pan_y = sy - cy - (wy - cy) * z;
+    layout_apply_view(g);
+}
+
+void layout_apply_view(struct gui *g)
+{
+    double cx = g->canvas.x + g->canvas.w / 2.0, cy = g->canvas.y + g->canvas.h / 2.0;
+    int icon = (int)(g->icon * g->zoom + 0.5);
+    if (icon < 6) icon = 6;
+    for (int i = 0; i < g->n_node_rect; i++) {
+        double px = cx + (g->node_x[i] - cx) * g->zoom + g->pan_x;
+        double py = cy + (g->node_y[i] - cy) * g->zoom + g->pan_y;
         g->node_rect[i] = (SDL_Rect){(int)(px - icon / 2.0), (int)(py - icon / 2.0), icon, icon};
     }
 }
@@ -183,14 +242,34 @@ void layout_nodes(struct gui *g)
 {
     const struct model *m = g->s.model;
     free(g->node_rect);
+    free(g->node_x);
+    free(g->node_y);
     g->node_rect = NULL;
+    g->node_x = g->node_y = NULL;
     g->n_node_rect = 0;
+    free(g->link_a);
+    free(g->link_b);
+    g->link_a = g->link_b = NULL;
+    g->n_links = 0;
+    g->user_moved = false;
+    g->zoom = 1;
+    g->pan_x = g->pan_y = 0;
     if (!m || m->n_nodes == 0) return;
     int n = m->n_nodes;
     g->node_rect = calloc((size_t)n, sizeof *g->node_rect);
+    g->node_x = calloc((size_t)n, sizeof *g->node_x);
+    g->node_y = calloc((size_t)n, sizeof *g->node_y);
     double *x = calloc((size_t)n, sizeof *x), *y = calloc((size_t)n, sizeof *y);
-    if (!g->node_rect || !x || !y) abort();
+    if (!g->node_rect || !g->node_x || !g->node_y || !x || !y) abort();
     g->n_node_rect = n;
+    g->link_a = calloc((size_t)m->n_links + 1, sizeof(int));
+    g->link_b = calloc((size_t)m->n_links + 1, sizeof(int));
+    if (!g->link_a || !g->link_b) abort();
+    for (int l = 0; l < m->n_links; l++) {
+        g->link_a[l] = node_index(m, m->links[l].a_node);
+        g->link_b[l] = node_index(m, m->links[l].b_node);
+    }
+    g->n_links = m->n_links;
     bool all_pos = true;
     for (int i = 0; i < n; i++) {
         all_pos &= m->nodes[i].has_pos;

@@ -1,14 +1,19 @@
 /* main.c - netstep-gui: the SDL2 visualizer.
  *
- *   netstep-gui [--size WxH] FILE
- *   netstep-gui --headless [--screenshot OUT.png] [--dump-ui OUT.txt] [--at T] [--size WxH] FILE
+ *   netstep-gui [--size WxH] [FILE]
+ *   netstep-gui --headless [--screenshot OUT.png] [--dump-ui OUT.txt] [--at T] [--size WxH]
+ *               [--keys SCRIPT] [FILE]
+ *   netstep-gui --bench [--size WxH]
  *
  * Headless mode draws with SDL's software renderer into a surface (no
  * display needed) the scenario as it is at simulated time T (default: the
- * middle of the first ICMP frame's flight, else of the first frame), writes
- * it as a PNG and, with --dump-ui, a text listing of what was drawn, which is
- * how the tests check the GUI. Without --headless it opens a window; F1
- * lists the shortcuts. */
+ * middle of the first ICMP frame's flight, else of the first frame; with
+ * --keys and no --at: time 0, as the window starts), after replaying the
+ * --keys script through the same input handler as the window, writes it as
+ * a PNG and, with --dump-ui, a text listing of what was drawn, which is how
+ * the tests check the GUI. Without a FILE the scenario browser opens.
+ * Without --headless it opens a window; F1 lists the controls. --bench
+ * measures frame times on a generated large scenario (bench.c). */
 #include "gui.h"
 
 #include <SDL_image.h>
@@ -20,7 +25,7 @@
 #define FONT_MONO "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 struct gui_args {
-    bool headless;
+    bool headless, bench;
     const char *screenshot, *dump, *at, *file;
     const char *keys; /* test hook: scripted input for the window */
     int w, h;
@@ -29,9 +34,10 @@ struct gui_args {
 static int usage(const char *msg)
 {
     if (msg) fprintf(stderr, "netstep-gui: %s\n", msg);
-    fprintf(stderr, "usage: netstep-gui [--size WxH] FILE\n"
+    fprintf(stderr, "usage: netstep-gui [--size WxH] [FILE]\n"
                     "       netstep-gui --headless [--screenshot OUT.png] [--dump-ui OUT.txt] "
-                    "[--at T] [--size WxH] FILE\n");
+                    "[--at T] [--size WxH] [--keys SCRIPT] [FILE]\n"
+                    "       netstep-gui --bench [--size WxH]\n");
     return 2;
 }
 
@@ -45,6 +51,15 @@ static int args_parse(int argc, char **argv, struct gui_args *a)
         bool has = i + 1 < argc;
         if (strcmp(s, "--headless") == 0) {
             a->headless = true;
+        } else if (strcmp(s, "--protocol-colors") == 0) {
+            /* For tests and docs: the colour of every protocol. */
+            for (int p = 0; p < GP_COUNT; p++) {
+                SDL_Color c = proto_color_at(p);
+                printf("%s %u,%u,%u\n", proto_name(p), c.r, c.g, c.b);
+            }
+            exit(0);
+        } else if (strcmp(s, "--bench") == 0) {
+            a->bench = a->headless = true;
         } else if (strcmp(s, "--screenshot") == 0 && has) {
             a->screenshot = argv[++i];
         } else if (strcmp(s, "--dump-ui") == 0 && has) {
@@ -68,8 +83,7 @@ static int args_parse(int argc, char **argv, struct gui_args *a)
             return usage("more than one file");
         }
     }
-    if (a->headless && !a->file) return usage("--headless needs a FILE");
-    if (a->headless && !a->screenshot && !a->dump)
+    if (a->headless && !a->bench && !a->screenshot && !a->dump)
         return usage("--headless needs --screenshot or --dump-ui");
     return 0;
 }
@@ -86,7 +100,9 @@ static void fonts_close(struct gui *g)
 static bool fonts_open(struct gui *g)
 {
     fonts_close(g);
+    text_cache_clear(g);
     double k = g->big ? 1.6 : 1.0;
+    g->scale = k;
     g->font = TTF_OpenFont(FONT_SANS, (int)(14 * k));
     g->bold = TTF_OpenFont(FONT_BOLD, (int)(14 * k));
     if (!g->bold) g->bold = TTF_OpenFont(FONT_SANS, (int)(14 * k));
@@ -100,14 +116,32 @@ static bool fonts_open(struct gui *g)
     g->line_h = TTF_FontLineSkip(g->font);
     g->mono_h = TTF_FontLineSkip(g->mono);
     g->small_h = TTF_FontLineSkip(g->small);
-    g->relayout = true;
+    if (!g->user_moved) g->relayout = true;
     return true;
+}
+
+bool gui_set_big(struct gui *g, bool big)
+{
+    g->big = big;
+    if (g->user_moved) {
+        /* Keep the dragged nodes; only the icons grow. */
+        double k = big ? 1.6 : 1 / 1.6;
+        g->icon = (int)(g->icon * k);
+    }
+    return fonts_open(g);
 }
 
 static void gui_free(struct gui *g)
 {
+    text_cache_clear(g);
     fonts_close(g);
+    browser_close(g);
     session_close(&g->s);
+    free(g->fev);
+    free(g->node_x);
+    free(g->node_y);
+    free(g->link_a);
+    free(g->link_b);
     free(g->node_rect);
     free(g->node_text);
     free(g->dump.buf);
@@ -124,24 +158,37 @@ static bool write_file(const char *path, const char *text, size_t len)
     return fclose(f) == 0 && ok;
 }
 
+static void events_free(SDL_Event *evs, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (evs[i].type == SDL_DROPFILE) SDL_free(evs[i].drop.file);
+    free(evs);
+}
+
 static int run_headless(struct gui *g, const struct gui_args *a)
 {
     char err[600];
-    if (!session_open(&g->s, a->file, err, sizeof err)) {
+    if (a->file && !session_open(&g->s, a->file, err, sizeof err)) {
         fprintf(stderr, "netstep-gui: %s\n", err);
         return 2;
     }
-    sim_time t;
-    if (a->at) {
-        if (!sim_time_parse(a->at, &t)) {
-            fprintf(stderr, "netstep-gui: --at: not a time: %s\n", a->at);
-            return 2;
+    if (a->file) {
+        sim_time t = 0;
+        if (a->at) {
+            if (!sim_time_parse(a->at, &t)) {
+                fprintf(stderr, "netstep-gui: --at: not a time: %s\n", a->at);
+                return 2;
+            }
+        } else if (!a->keys) {
+            t = session_auto_time(&g->s);
+        }
+        if (a->at || !a->keys) {
+            session_run_to_time(&g->s, t);
+            g->cur = (long)g->s.n_steps - 1;
         }
     } else {
-        t = session_auto_time(&g->s);
+        browser_open(g);
     }
-    session_run_to_time(&g->s, t);
-    g->cur = (long)g->s.n_steps - 1;
     g->surface = SDL_CreateRGBSurfaceWithFormat(0, g->w, g->h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!g->surface) {
         fprintf(stderr, "netstep-gui: %s\n", SDL_GetError());
@@ -154,8 +201,22 @@ static int run_headless(struct gui *g, const struct gui_args *a)
     }
     SDL_SetRenderDrawBlendMode(g->ren, SDL_BLENDMODE_BLEND);
     g->dump.on = a->dump != NULL;
+    if (a->keys) {
+        /* One frame drawn before each input, as a user would see it (the
+         * clickable rows are where the last frame put them). */
+        SDL_Event *evs;
+        int n = keys_parse(a->keys, &evs);
+        for (int i = 0; i < n && !g->quit; i++) {
+            g->dump.len = 0;
+            render_frame(g);
+            gui_handle_event(g, &evs[i]);
+        }
+        events_free(evs, n);
+    }
+    g->dump.len = 0;
     char ts[32];
-    dump_printf(g, "file %s\ntime %s\n", a->file, sim_time_format(g->s.now, ts, sizeof ts));
+    dump_printf(g, "file %s\ntime %s\n", g->s.path ? g->s.path : "-",
+                sim_time_format(g->s.now, ts, sizeof ts));
     render_frame(g);
     SDL_RenderPresent(g->ren);
     if (a->screenshot && IMG_SavePNG(g->surface, a->screenshot) != 0) {
@@ -171,339 +232,34 @@ static int run_headless(struct gui *g, const struct gui_args *a)
 
 /* ---- interactive ---- */
 
-static void gui_message(struct gui *g, bool error, const char *text)
-{
-    snprintf(g->message, sizeof g->message, "%s", text);
-    g->message_is_error = error;
-}
-
-static void device_refresh(struct gui *g)
-{
-    free(g->node_text);
-    g->node_text = NULL;
-    struct sim *sim = session_sim(&g->s);
-    if (g->sel_node < 0 || !sim || (uint32_t)g->sel_node >= sim_node_count(sim)) return;
-    struct node *n = sim_node(sim, (uint32_t)g->sel_node);
-    size_t cap = 8192, len = 0;
-    char *t = malloc(cap);
-    if (!t) abort();
-    t[0] = 0;
-    len += (size_t)snprintf(t + len, cap - len, "Interfaces:\n");
-    for (uint32_t i = 0; i < n->n_ifaces && len < cap - 200; i++) {
-        const struct iface *f = n->ifaces[i];
-        len += (size_t)snprintf(
-            t + len, cap - len,
-            " %-6s %02x:%02x:%02x:%02x:%02x:%02x %s tx %llu rx %llu drop %llu\n", f->name,
-            f->mac[0], f->mac[1], f->mac[2], f->mac[3], f->mac[4], f->mac[5], f->up ? "up" : "down",
-            (unsigned long long)f->cnt.tx_frames, (unsigned long long)f->cnt.rx_frames,
-            (unsigned long long)f->cnt.drops);
-        for (int k = 0; k < f->n_addr && len < cap - 100; k++) {
-            uint32_t a = f->addr[k];
-            len += (size_t)snprintf(t + len, cap - len, "        inet %u.%u.%u.%u/%u\n", a >> 24,
-                                    (a >> 16) & 255, (a >> 8) & 255, a & 255, f->plen[k]);
-        }
-    }
-    const char *cmds[3] = {NULL, NULL, NULL};
-    if (n->kind == NODE_HOST || n->kind == NODE_SERVER) {
-        cmds[0] = "arp -a";
-        cmds[1] = "ip route";
-    } else if (n->kind == NODE_ROUTER) {
-        cmds[0] = "show arp";
-        cmds[1] = "show ip route";
-    } else if (n->kind == NODE_SWITCH) {
-        cmds[0] = "show mac address-table";
-    }
-    for (int c = 0; c < 3 && cmds[c]; c++) {
-        char *out = session_node_command(&g->s, g->sel_node, cmds[c]);
-        size_t need = len + strlen(cmds[c]) + strlen(out) + 16;
-        if (need > cap) {
-            cap = need * 2;
-            t = realloc(t, cap);
-            if (!t) abort();
-        }
-        len += (size_t)snprintf(t + len, cap - len, "\n%s$ %s\n%s", n->name, cmds[c], out);
-        free(out);
-    }
-    g->node_text = t;
-}
-
-static void open_file(struct gui *g, const char *path)
-{
-    char err[600];
-    char *copy = strdup(path);
-    if (!copy) abort();
-    if (!session_open(&g->s, copy, err, sizeof err)) {
-        /* The previous scenario stays open. */
-        gui_message(g, true, err);
-    } else {
-        g->message[0] = 0;
-        g->cur = -1;
-        g->sel_field = -1;
-        g->sel_node = -1;
-        g->playing = false;
-        g->relayout = true;
-        free(g->node_text);
-        g->node_text = NULL;
-    }
-    free(copy);
-}
-
-static void time_changed(struct gui *g)
-{
-    if (g->sel_node >= 0) device_refresh(g);
-}
-
-static void step_forward(struct gui *g)
-{
-    g->playing = false;
-    if (!session_fill_steps(&g->s, (size_t)(g->cur + 2))) {
-        gui_message(g, false, "End of the scenario.");
-        return;
-    }
-    g->cur++;
-    g->s.now = g->s.steps[g->cur].time;
-    g->sel_field = -1;
-    time_changed(g);
-}
-
-static void step_back(struct gui *g)
-{
-    g->playing = false;
-    if (g->cur < 0) return;
-    session_replay_steps(&g->s, (size_t)g->cur);
-    g->cur--;
-    g->sel_field = -1;
-    g->message[0] = 0;
-    time_changed(g);
-}
-
-static void jump_to(struct gui *g, sim_time t)
-{
-    session_run_to_time(&g->s, t);
-    g->cur = (long)g->s.n_steps - 1;
-    g->sel_field = -1;
-    time_changed(g);
-}
-
-static bool packets_in_flight(const struct gui_session *s)
-{
-    for (size_t i = s->n_steps; i-- > 0;) {
-        const struct gui_step *st = &s->steps[i];
-        if (st->kind == TK_TRANSMIT && st->arrive_time > s->now) return true;
-        /* Frames are short: anything sent a second ago has arrived. */
-        if (st->time + SIM_S < s->now) break;
-    }
-    return false;
-}
-
-static void play_tick(struct gui *g, double real_s)
-{
-    if (!g->playing || !g->s.runner) return;
-    sim_time t = g->s.now + (sim_time)(g->speed * real_s);
-    sim_time next = session_next_time(&g->s);
-    /* Skip the quiet stretches between events: slow motion only where
-     * something is on a wire. */
-    if (!packets_in_flight(&g->s) && next > t && next != SIM_TIME_MAX) t = next;
-    if (t >= session_until(&g->s)) {
-        t = session_until(&g->s);
-        g->playing = false;
-    }
-    jump_to(g, t);
-}
-
-static void field_move(struct gui *g, int dir)
-{
-    int n = g->n_field_rows;
-    if (n == 0) return;
-    int at = -1;
-    for (int i = 0; i < n; i++)
-        if (g->field_rows[i].index == g->sel_field) at = i;
-    if (at < 0) {
-        at = 0;
-    } else {
-        at += dir;
-        if (at < 0) at = 0;
-        if (at >= n) at = n - 1;
-    }
-    g->sel_field = (int)g->field_rows[at].index;
-}
-
-static bool in_rect(SDL_Rect r, int x, int y)
-{
-    SDL_Point p = {x, y};
-    return SDL_PointInRect(&p, &r);
-}
-
-static void on_click(struct gui *g, int x, int y)
-{
-    if (g->help) {
-        g->help = false;
-        return;
-    }
-    for (int i = 0; i < g->n_event_rows; i++)
-        if (in_rect(g->event_rows[i].r, x, y)) {
-            long idx = g->event_rows[i].index;
-            g->playing = false;
-            session_replay_steps(&g->s, (size_t)idx + 1);
-            g->cur = idx;
-            g->sel_field = -1;
-            time_changed(g);
-            return;
-        }
-    for (int i = 0; i < g->n_field_rows; i++)
-        if (in_rect(g->field_rows[i].r, x, y)) {
-            g->sel_field = (int)g->field_rows[i].index;
-            return;
-        }
-    if (!in_rect(g->canvas, x, y)) return;
-    for (int i = 0; i < g->n_node_rect; i++) {
-        SDL_Rect r = g->node_rect[i];
-        SDL_Rect hit = {r.x - 6, r.y - 6, r.w + 12, r.h + 12 + g->line_h};
-        if (in_rect(hit, x, y)) {
-            g->sel_node = i;
-            device_refresh(g);
-            return;
-        }
-    }
-    g->sel_node = -1;
-}
-
-static void on_key(struct gui *g, SDL_Keysym k)
-{
-    bool ctrl = (k.mod & KMOD_CTRL) != 0;
-    if (g->typing) {
-        if (k.sym == SDLK_ESCAPE) {
-            g->typing = false;
-            SDL_StopTextInput();
-        } else if (k.sym == SDLK_BACKSPACE && g->input[0]) {
-            g->input[strlen(g->input) - 1] = 0;
-        } else if (k.sym == SDLK_RETURN || k.sym == SDLK_KP_ENTER) {
-            sim_time t;
-            g->typing = false;
-            SDL_StopTextInput();
-            if (sim_time_parse(g->input, &t)) {
-                g->playing = false;
-                jump_to(g, t);
-                g->message[0] = 0;
-            } else {
-                char m[128];
-                snprintf(m, sizeof m, "Not a time: \"%s\" (try 1.5ms or 2s).", g->input);
-                gui_message(g, true, m);
-            }
-        }
-        return;
-    }
-    switch (k.sym) {
-    case SDLK_SPACE:
-        g->playing = !g->playing;
-        if (g->playing) g->message[0] = 0;
-        break;
-    case SDLK_RIGHT:
-        step_forward(g);
-        break;
-    case SDLK_LEFT:
-        step_back(g);
-        break;
-    case SDLK_HOME:
-        g->playing = false;
-        session_replay_steps(&g->s, 0);
-        g->cur = -1;
-        time_changed(g);
-        break;
-    case SDLK_PLUS:
-    case SDLK_EQUALS:
-    case SDLK_KP_PLUS:
-        if (ctrl) {
-            g->big = !g->big;
-            fonts_open(g);
-        } else if (g->speed < 1e10) {
-            g->speed *= 2;
-        }
-        break;
-    case SDLK_MINUS:
-    case SDLK_KP_MINUS:
-        if (g->speed > 1) g->speed /= 2;
-        break;
-    case SDLK_j:
-        g->typing = true;
-        g->input[0] = 0;
-        SDL_StartTextInput();
-        break;
-    case SDLK_UP:
-        field_move(g, -1);
-        break;
-    case SDLK_DOWN:
-        field_move(g, 1);
-        break;
-    case SDLK_F1:
-        g->help = !g->help;
-        break;
-    case SDLK_F5:
-        if (g->s.path) {
-            char *p = strdup(g->s.path);
-            if (!p) abort();
-            open_file(g, p);
-            free(p);
-        }
-        break;
-    case SDLK_F11:
-        g->big = !g->big;
-        fonts_open(g);
-        break;
-    case SDLK_ESCAPE:
-        if (g->help)
-            g->help = false;
-        else
-            g->sel_node = -1;
-        break;
-    case SDLK_q:
-        g->quit = true;
-        break;
-    default:
-        break;
-    }
-}
-
-/* Test hook (--keys): queues input as if the user typed it, so tests can
- * drive the window under SDL's dummy video driver. Comma-separated: SDL key
- * names ("Right", "Left", "Space", "F5", "Q"; "Ctrl+=" holds Ctrl),
- * "text:STRING", "click:X:Y", "drop:PATH". */
+/* Queues a --keys script with one frame between inputs. */
 static void keys_push(const char *script)
 {
-    char *copy = strdup(script);
-    if (!copy) abort();
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        SDL_Event ev;
-        memset(&ev, 0, sizeof ev);
-        int x, y;
-        if (strncmp(tok, "text:", 5) == 0) {
-            ev.type = SDL_TEXTINPUT;
-            snprintf(ev.text.text, sizeof ev.text.text, "%s", tok + 5);
-        } else if (sscanf(tok, "click:%d:%d", &x, &y) == 2) {
-            ev.type = SDL_MOUSEBUTTONDOWN;
-            ev.button.button = SDL_BUTTON_LEFT;
-            ev.button.x = x;
-            ev.button.y = y;
-        } else if (strncmp(tok, "drop:", 5) == 0) {
-            ev.type = SDL_DROPFILE;
-            ev.drop.file = SDL_strdup(tok + 5);
-        } else {
-            ev.type = SDL_KEYDOWN;
-            if (strncmp(tok, "Ctrl+", 5) == 0) {
-                ev.key.keysym.mod = KMOD_LCTRL;
-                tok += 5;
-            }
-            ev.key.keysym.sym = SDL_GetKeyFromName(tok);
-        }
-        /* One frame between events, as a user would see. */
+    SDL_Event *evs;
+    int n = keys_parse(script, &evs);
+    for (int i = 0; i < n; i++) {
         SDL_Event frame;
         memset(&frame, 0, sizeof frame);
         frame.type = SDL_USEREVENT;
-        SDL_PushEvent(&ev);
+        SDL_PushEvent(&evs[i]); /* the queue now owns a drop's path */
         SDL_PushEvent(&frame);
     }
-    free(copy);
+    free(evs);
+}
+
+/* Mouse positions come in window points; the renderer may be in pixels. */
+static void scale_mouse(struct gui *g, SDL_Event *ev)
+{
+    int ww, wh;
+    SDL_GetWindowSize(g->win, &ww, &wh);
+    if (ww <= 0 || wh <= 0 || (ww == g->w && wh == g->h)) return;
+    if (ev->type == SDL_MOUSEBUTTONDOWN || ev->type == SDL_MOUSEBUTTONUP) {
+        ev->button.x = ev->button.x * g->w / ww;
+        ev->button.y = ev->button.y * g->h / wh;
+    } else if (ev->type == SDL_MOUSEMOTION) {
+        ev->motion.x = ev->motion.x * g->w / ww;
+        ev->motion.y = ev->motion.y * g->h / wh;
+    }
 }
 
 static int run_window(struct gui *g, const struct gui_args *a)
@@ -521,8 +277,11 @@ static int run_window(struct gui *g, const struct gui_args *a)
         return 1;
     }
     SDL_SetRenderDrawBlendMode(g->ren, SDL_BLENDMODE_BLEND);
-    SDL_StopTextInput(); /* text events only while the jump prompt is open */
-    if (a->file) open_file(g, a->file);
+    SDL_StopTextInput(); /* text events only while a prompt or the console is open */
+    if (a->file)
+        gui_open_file(g, a->file);
+    else
+        browser_open(g);
     if (a->keys) keys_push(a->keys);
     g->dump.on = a->dump != NULL;
     Uint64 last = SDL_GetPerformanceCounter();
@@ -530,45 +289,17 @@ static int run_window(struct gui *g, const struct gui_args *a)
         SDL_Event ev;
         bool got = g->playing ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, 100);
         while (got) {
-            switch (ev.type) {
-            case SDL_QUIT:
-                g->quit = true;
-                break;
-            case SDL_KEYDOWN:
-                on_key(g, ev.key.keysym);
-                break;
-            case SDL_TEXTINPUT:
-                /* The J that opened the prompt also arrives as text. */
-                if (g->typing && strcmp(ev.text.text, "j") && strcmp(ev.text.text, "J") &&
-                    strlen(g->input) + strlen(ev.text.text) < sizeof g->input - 1)
-                    strcat(g->input, ev.text.text);
-                break;
-            case SDL_MOUSEBUTTONDOWN:
-                if (ev.button.button == SDL_BUTTON_LEFT) {
-                    /* Mouse is in window points; the renderer may be in pixels. */
-                    int ww, wh;
-                    SDL_GetWindowSize(g->win, &ww, &wh);
-                    on_click(g, ev.button.x * g->w / (ww ? ww : 1),
-                             ev.button.y * g->h / (wh ? wh : 1));
-                }
-                break;
-            case SDL_DROPFILE:
-                open_file(g, ev.drop.file);
-                SDL_free(ev.drop.file);
-                break;
-            case SDL_USEREVENT:
-                got = false; /* draw a frame before the next queued event */
-                continue;
-            default:
-                break;
-            }
+            if (ev.type == SDL_USEREVENT) break; /* draw a frame before the next input */
+            scale_mouse(g, &ev);
+            gui_handle_event(g, &ev);
+            if (ev.type == SDL_DROPFILE) SDL_free(ev.drop.file);
             got = SDL_PollEvent(&ev);
         }
         Uint64 nowc = SDL_GetPerformanceCounter();
         double dt = (double)(nowc - last) / (double)SDL_GetPerformanceFrequency();
         last = nowc;
         if (dt > 0.1) dt = 0.1;
-        play_tick(g, dt);
+        gui_play_tick(g, dt);
         SDL_GetRendererOutputSize(g->ren, &g->w, &g->h);
         g->dump.len = 0; /* the dump shows the last frame drawn */
         render_frame(g);
@@ -617,13 +348,16 @@ int main(int argc, char **argv)
     g.sel_node = -1;
     g.speed = 20e3; /* 20 us of simulated time per second: a short hop takes about a second */
     g.headless = a.headless;
+    g.zoom = 1;
+    g.scale = 1;
+    g.drag_node = -1;
     if (!fonts_open(&g)) {
         gui_free(&g);
         TTF_Quit();
         SDL_Quit();
         return 1;
     }
-    rc = a.headless ? run_headless(&g, &a) : run_window(&g, &a);
+    rc = a.bench ? gui_bench(&g, a.w, a.h) : a.headless ? run_headless(&g, &a) : run_window(&g, &a);
     gui_free(&g);
     TTF_Quit();
     IMG_Quit();

@@ -10,6 +10,16 @@ usage: check_gui.py GUI OUTDIR SCENARIO [--size WxH] [--at T] [--expect-field NA
        check_gui.py GUI OUTDIR --bad-input        (errors exit 2, no crash)
        check_gui.py GUI OUTDIR --interactive SCENARIO  (the window under SDL's
                                                     dummy driver, driven by --keys)
+       check_gui.py GUI OUTDIR --filters SCENARIO      (event filters, next/previous
+                                                    event, jump by typed time)
+       check_gui.py GUI OUTDIR --inout SCENARIO        (inspector: in/out layers)
+       check_gui.py GUI OUTDIR --canvas ROUTED HUB     (broadcasts, drops, legend,
+                                                    protocol colours)
+       check_gui.py GUI OUTDIR --save SCENARIO NETSTEP (pan, zoom, drag, Ctrl+S)
+       check_gui.py GUI OUTDIR --browser SCENARIOS_DIR (scenario browser)
+       check_gui.py GUI OUTDIR --console SCENARIO      (typed commands and replay)
+       check_gui.py GUI OUTDIR --teacher SCENARIO      (help lists every control,
+                                                    large fonts, same PNG twice)
 """
 import os
 import struct
@@ -177,11 +187,323 @@ def check_interactive(gui, outdir, scenario):
         fail("window screenshot has the wrong size")
     with open(dump) as f:
         text = f.read()
-    for want in ("t = 1.000040 s", "device Interfaces:", "show ip route", "message ",
-                 "unknown node type", "help F1: this help", "node " + router):
-        if want not in text:
-            fail("window dump lacks %r" % want)
+    for w in ("t = 1.000040 s", "device Interfaces:", "show ip route", "message ",
+              "unknown node type", "help F1: this help", "node " + router,
+              "toolbar Three LANs joined by two routers"):
+        if w not in text:
+            fail("window dump lacks %r" % w)
     print("ok: window steps, jumps, shows device tables, errors and help")
+
+
+def headless(gui, outdir, name, scenario, keys=None, at=None, size="1280x800", env=None,
+             png=False):
+    """Renders headless after a --keys script; returns the dump's lines."""
+    os.makedirs(outdir, exist_ok=True)
+    dump = os.path.join(outdir, name + ".txt")
+    cmd = [gui, "--headless", "--dump-ui", dump, "--size", size]
+    if png:
+        cmd += ["--screenshot", os.path.join(outdir, name + ".png")]
+    if keys:
+        cmd += ["--keys", keys]
+    if at:
+        cmd += ["--at", at]
+    if scenario:
+        cmd.append(scenario)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, **(env or {})))
+    if r.returncode != 0:
+        fail("%s exited %d: %s" % (" ".join(cmd), r.returncode, r.stderr))
+    with open(dump) as f:
+        return f.read().splitlines()
+
+
+def want(lines, prefix, what=None):
+    hits = [ln for ln in lines if ln.startswith(prefix)]
+    if not hits:
+        fail("%s: no line starting with %r" % (what or "dump", prefix))
+    return hits
+
+
+def selected_event(lines):
+    sel = [ln for ln in lines if ln.startswith("event ") and ln.endswith("[selected]")]
+    if len(sel) != 1:
+        fail("expected one selected event, got %r" % sel)
+    return sel[0]
+
+
+def rect_of(lines, prefix):
+    ln = want(lines, prefix)[0]
+    x, y, w, h = [int(v) for v in ln.split("rect=")[1].split()[0].split(",")]
+    return x, y, w, h
+
+
+def center(r):
+    return r[0] + r[2] // 2, r[1] + r[3] // 2
+
+
+def check_filters(gui, outdir, scenario):
+    n8 = ",".join(["N"] * 8)
+    lines = headless(gui, outdir, "next8", scenario, n8)
+    sel = selected_event(lines)
+    if "10.2.0.2 is at" not in sel or "proto=ARP" not in sel:
+        fail("N x8 should reach r2's ARP reply: " + sel)
+    if len([ln for ln in lines if ln.startswith("event ")]) != 8:
+        fail("N x8 should show 8 events")
+    # Previous event, by P and by Shift+Left.
+    for back in ("P", "Shift+Left"):
+        sel = selected_event(headless(gui, outdir, "prev", scenario, n8 + "," + back))
+        if "Who has 10.2.0.2" not in sel:
+            fail(back + " should go back one event: " + sel)
+    # Hide ARP (key 1): no ARP rows, N goes to the next ICMP frame.
+    lines = headless(gui, outdir, "noarp", scenario, n8 + ",1,N")
+    if not any(ln.startswith("filters ARP=off ICMP=on") for ln in lines):
+        fail("key 1 should hide ARP")
+    if any(ln.startswith("event ") and "proto=ARP" in ln for ln in lines):
+        fail("ARP rows shown while filtered out")
+    sel = selected_event(lines)
+    if "proto=ICMP" not in sel or "ttl=63" not in sel:
+        fail("N with ARP hidden should reach the next ICMP frame: " + sel)
+    # Clicking a chip toggles it; 0 shows everything again.
+    chip = center(rect_of(lines, "chip ICMP on"))
+    lines = headless(gui, outdir, "chip", scenario, n8 + ",click:%d:%d" % chip)
+    if not any(ln.startswith("chip ICMP off") for ln in lines):
+        fail("clicking the ICMP chip should hide ICMP")
+    if any(ln.startswith("event ") and "proto=ICMP" in ln for ln in lines):
+        fail("ICMP rows shown while filtered out")
+    lines = headless(gui, outdir, "all", scenario, n8 + ",1,2,3,4,5,6,7,8")
+    if any(ln.startswith("event ") for ln in lines):
+        fail("every filter off should leave no rows")
+    lines = headless(gui, outdir, "zero", scenario, n8 + ",1,2,0")
+    if len([ln for ln in lines if ln.startswith("event ")]) != 8:
+        fail("0 should show every protocol again")
+    # Jump to a typed time, by keyboard only.
+    lines = headless(gui, outdir, "jump", scenario, "J,text:1.000040,Return")
+    if not any("t = 1.000040 s" in ln for ln in want(lines, "toolbar ")):
+        fail("J + typed time did not jump")
+    print("ok: filters, next/previous event, jump")
+
+
+def check_inout(gui, outdir, scenario):
+    lines = headless(gui, outdir, "inout", scenario, ",".join(["N"] * 8) + ",Tab")
+    want(lines, "tab OSI layers")
+    head = want(lines, "layers At device: r2")[0]
+    if "in=3 out=3" not in head:
+        fail("r2 should show 3 steps in and 3 out: " + head)
+    ins = [ln for ln in lines if ln.startswith("in Layer")]
+    outs = [ln for ln in lines if ln.startswith("out Layer")]
+    if not (ins[0].startswith("in Layer 1: receive") and ins[1].startswith("in Layer 2: decap")):
+        fail("in layers should go up from L1: %r" % ins)
+    if not (outs[0].startswith("out Layer 3: encapsulate") and
+            outs[-1].startswith("out Layer 1: transmit") and outs[-1].endswith("[current]")):
+        fail("out layers should go down to L1: %r" % outs)
+    want(lines, "in_why The last bit")
+    want(lines, "out_why ")
+    # The very first frame: nothing came in, alice made it.
+    lines = headless(gui, outdir, "inout0", scenario, "N,Tab")
+    head = want(lines, "layers At device: alice")[0]
+    if "in=0" not in head or not any(ln.startswith("in Nothing came in") for ln in lines):
+        fail("the first frame should have no in layers: " + head)
+    # Tab again: back to the field view.
+    lines = headless(gui, outdir, "inout1", scenario, "N,Tab,Tab")
+    want(lines, "tab PDU details")
+    want(lines, "inspector field ")
+    print("ok: in and out layers side by side")
+
+
+def check_canvas(gui, outdir, routed, hub):
+    lines = headless(gui, outdir, "bcast", routed, at="1.000008")
+    pk = want(lines, "packet ")
+    if not any(ln.endswith(" broadcast") and "proto=ARP" in ln for ln in pk):
+        fail("the first ARP request should be drawn as a broadcast: %r" % pk)
+    if want(lines, "legend")[0] != "legend ARP":
+        fail("legend should list only the protocols seen: " + want(lines, "legend")[0])
+    lines = headless(gui, outdir, "drop", hub, at="1.0001065")
+    drop = [ln for ln in want(lines, "drop at=hub-c:eth0") if "reason=not for me" in ln]
+    if not drop:
+        fail("hub-c's drop is not drawn")
+    x, y = [int(v) for v in drop[0].split("pos=")[1].split()[0].split(",")]
+    lines = headless(gui, outdir, "drop_hover", hub, at="1.0001065", keys="move:%d:%d" % (x, y))
+    want(lines, "drop_tip Dropped at hub-c: not for me")
+    want(lines, "drop_why The destination MAC")
+    lines = headless(gui, outdir, "drop_click", hub, at="1.0001065",
+                     keys="click:%d:%d" % (x, y))
+    if not any(ln.startswith("drop at=hub-c") and ln.endswith("[selected]") for ln in lines):
+        fail("clicking a drop should select it")
+    if not any(ln.startswith("inspector Step") and "drop at hub-c" in ln for ln in lines):
+        fail("the inspector should show the drop step")
+    r = subprocess.run([gui, "--protocol-colors"], capture_output=True, text=True, timeout=60)
+    colors = dict(ln.split() for ln in r.stdout.splitlines())
+    for name in ("ARP", "ICMP", "UDP", "TCP", "DHCP", "DNS", "HTTP", "FTP", "SMTP", "POP",
+                 "IMAP", "TELNET", "WHOIS", "TLS"):
+        if name not in colors:
+            fail("no colour for " + name)
+    if len(set(colors.values())) != len(colors):
+        fail("two protocols share a colour: %r" % colors)
+    print("ok: broadcasts, drops with reasons, legend, %d protocol colours" % len(colors))
+
+
+def check_save(gui, outdir, scenario, netstep):
+    import json
+    import shutil
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, "saved.json")
+    shutil.copy(scenario, path)
+    with open(scenario) as f:
+        orig = json.load(f)
+    lines = headless(gui, outdir, "save0", path)
+    rects = check_nodes(lines, [n["name"] for n in orig["nodes"]])
+    ax, ay = center(rects["alice"])
+    lines = headless(gui, outdir, "zoom", path, "wheel:%d:%d:2" % (ax, ay))
+    if not any(ln.startswith("view zoom=1.44") for ln in lines):
+        fail("two wheel clicks should zoom to 1.44: %r" % want(lines, "view"))
+    rz = check_nodes(lines, [n["name"] for n in orig["nodes"]])
+    if abs(center(rz["alice"])[0] - ax) > 2 or rz["bob"][2] <= rects["bob"][2]:
+        fail("zoom should keep the point under the mouse and grow icons")
+    lines = headless(gui, outdir, "pan", path, "],Ctrl+Right,Ctrl+Down")
+    if not any(ln.startswith("view zoom=1.25 pan=") for ln in lines):
+        fail("] should zoom in: %r" % want(lines, "view"))
+    lines = headless(gui, outdir, "pan2", path, "Ctrl+Right,Ctrl+Down")
+    if want(lines, "view")[0] != "view zoom=1.00 pan=-60,-60":
+        fail("Ctrl+arrows should pan: %r" % want(lines, "view"))
+    lines = headless(gui, outdir, "pan3", path, "drag:600:480:650:500,V")
+    if want(lines, "view")[0] != "view zoom=1.00 pan=0,0":
+        fail("V should reset the view")
+    lines = headless(gui, outdir, "pan4", path, "drag:700:480:650:500")
+    if want(lines, "view")[0] != "view zoom=1.00 pan=-50,20":
+        fail("dragging the background should pan: %r" % want(lines, "view"))
+    # Drag alice 120 px right, save.
+    lines = headless(gui, outdir, "drag", path, "drag:%d:%d:%d:%d,Ctrl+S" % (ax, ay, ax + 120, ay))
+    msg = want(lines, "message ")[0]
+    if "Saved the node positions" not in msg:
+        fail("Ctrl+S did not save: " + msg)
+    r = subprocess.run([netstep, "validate", path], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        fail("saved file does not validate: " + r.stdout + r.stderr)
+    with open(path) as f:
+        text = f.read()
+    saved = json.loads(text)
+    if text.count('"position"') != len(orig["nodes"]):
+        fail("one position per node expected")
+    pos = {n["name"]: n["position"] for n in saved["nodes"]}
+    if abs(pos["alice"]["x"] - pos["sw-lab"]["x"] - 120) > 2:
+        fail("alice was not saved 120 px right of sw-lab: %r" % pos)
+    for n in saved["nodes"]:
+        del n["position"]
+    if saved != orig:
+        fail("saving changed more than the positions")
+    # It loads with those positions, and a second save rewrites them.
+    lines = headless(gui, outdir, "reload", path)
+    rr = check_nodes(lines, [n["name"] for n in orig["nodes"]])
+    if center(rr["alice"])[0] <= center(rr["sw-lab"])[0]:
+        fail("reloaded layout ignores the saved positions")
+    a2 = center(rr["alice"])
+    headless(gui, outdir, "drag2", path, "drag:%d:%d:%d:%d,Ctrl+S" % (a2[0], a2[1], a2[0],
+                                                                       a2[1] + 40))
+    with open(path) as f:
+        text2 = f.read()
+    if text2.count('"position"') != len(orig["nodes"]) or text2 == text:
+        fail("second save should rewrite the positions in place")
+    if [ln for ln in os.listdir(outdir) if ".tmp" in ln]:
+        fail("temporary file left behind")
+    print("ok: zoom, pan, drag, save positions (validates, only positions changed)")
+
+
+def check_browser(gui, outdir, scenarios):
+    import glob
+    import json
+    files = sorted(glob.glob(os.path.join(scenarios, "bundled", "*.json")))
+    env = {"NETSTEP_SCENARIOS": scenarios}
+    lines = headless(gui, outdir, "browse", None, env=env)
+    rows = want(lines, "browse ")
+    if not rows[0].endswith("[selected]"):
+        fail("the first scenario should be selected")
+    with open(files[0]) as f:
+        first = json.load(f)["name"]
+    if " | %s | ok" % first not in rows[0]:
+        fail("browser row lacks the name: " + rows[0])
+    want(lines, "browse_desc ")
+    with open(files[1]) as f:
+        second = json.load(f)["name"]
+    lines = headless(gui, outdir, "browse2", None, "Down,Return", env=env)
+    if not any(second in ln for ln in want(lines, "toolbar ")):
+        fail("Down, Enter should open " + second)
+    if any(ln.startswith("browse ") for ln in lines):
+        fail("the browser should close after opening")
+    lines = headless(gui, outdir, "browse3", files[0], "O", env=env)
+    if len(want(lines, "browse ")) < 2:
+        fail("O should open the browser")
+    lines = headless(gui, outdir, "browse4", files[0], "O,Escape", env=env)
+    if any(ln.startswith("browse ") for ln in lines):
+        fail("Esc should close the browser")
+    # A broken file keeps the open scenario and shows file, line, field.
+    bad = os.path.join(outdir, "bad.json")
+    with open(bad, "w") as f:
+        f.write('{"netstep": 1,\n "nodes": [{"name": "a", "type": "toaster"}]}\n')
+    lines = headless(gui, outdir, "bad", files[0], "drop:" + bad, env=env)
+    msg = want(lines, "message ")[0]
+    if "bad.json:2" not in msg or "type" not in msg:
+        fail("error should name file, line and field: " + msg)
+    if not any(first in ln for ln in want(lines, "toolbar ")):
+        fail("the previous scenario should stay open")
+    print("ok: browser lists %d scenarios, opens, errors keep the scenario" % len(rows))
+
+
+def check_console(gui, outdir, scenario):
+    lines = headless(gui, outdir, "con0", scenario)
+    rects = check_nodes(lines, scenario_nodes(scenario))
+    ax, ay = center(rects["alice"])
+    typed = "click:%d:%d,C,text:ping -c 1 10.3.0.20,Return,Escape," % (ax, ay) + \
+        ",".join(["N"] * 20)
+    a = headless(gui, outdir, "con1", scenario, typed)
+    ev = [ln for ln in a if ln.startswith("event ")]
+    if not any(ln.startswith("event time=0.00") and "Echo (ping) reply" in ln and
+               "at=alice" in ln for ln in ev):
+        fail("the typed ping produced no echo reply: %r" % ev)
+    want(a, "console alice$ ping -c 1 10.3.0.20")
+    want(a, "console PING 10.3.0.20")
+    b = headless(gui, outdir, "con2", scenario,
+                 typed + "," + ",".join(["Left"] * 30) + "," + ",".join(["Right"] * 30))
+    keep = ("event", "console", "toolbar", "packet", "inspector")
+    if [ln for ln in a if ln.startswith(keep)] != [ln for ln in b if ln.startswith(keep)]:
+        fail("step back + forward changed the history")
+    # Back before the command: it has not been typed yet.
+    c = headless(gui, outdir, "con3", scenario, typed + ",Home")
+    if any(ln.startswith("console PING") for ln in c):
+        fail("output of a command shown before it was typed")
+    # Forward again by events: the same reply comes back.
+    d = headless(gui, outdir, "con4", scenario, typed + ",Home," + ",".join(["N"] * 20))
+    if [ln for ln in d if ln.startswith("event ")] != ev:
+        fail("replay after Home differs")
+    print("ok: console command typed, replayed identically")
+
+
+def check_teacher(gui, outdir, scenario):
+    lines = headless(gui, outdir, "help", scenario, "F1")
+    helps = "\n".join(want(lines, "help "))
+    for key in ("Space", "Right / Left", "N / Shift+Right", "P / Shift+Left", "Home / End",
+                "J:", "+ / -", "1 ... 8", "0:", "PgUp / PgDn", "Tab", "Up / Down", "wheel",
+                "Ctrl+arrows", "V:", "Ctrl+S", "Click a node", "C:", "O / Ctrl+O", "F5",
+                "Drop a file", "F11", "Esc", "F1", "Q / Ctrl+Q"):
+        if key not in helps:
+            fail("help lacks " + key)
+    small = headless(gui, outdir, "small", scenario)
+    big = headless(gui, outdir, "big", scenario, "F11")
+    s_line = want(small, "size ")[0]
+    b_line = want(big, "size ")[0]
+    if "scale 1.0" not in s_line or "scale 1.6" not in b_line:
+        fail("F11 should scale the UI: %s / %s" % (s_line, b_line))
+    sr, br = check_nodes(small, scenario_nodes(scenario)), check_nodes(big, scenario_nodes(scenario))
+    if br["alice"][2] <= sr["alice"][2]:
+        fail("F11 should make icons larger")
+    # Deterministic: the same PNG bytes twice.
+    pngs = []
+    for i in range(2):
+        headless(gui, outdir, "det%d" % i, scenario, "N,N,N,Tab", png=True)
+        with open(os.path.join(outdir, "det%d.png" % i), "rb") as f:
+            pngs.append(f.read())
+    if pngs[0] != pngs[1]:
+        fail("two headless renders differ")
+    print("ok: help lists every control, F11 scales, renders are deterministic")
 
 
 def main():
@@ -194,6 +516,11 @@ def main():
         return check_bad_input(gui, outdir)
     if what == "--interactive":
         return check_interactive(gui, outdir, sys.argv[4])
+    modes = {"--filters": check_filters, "--inout": check_inout, "--canvas": check_canvas,
+             "--save": check_save, "--browser": check_browser, "--console": check_console,
+             "--teacher": check_teacher}
+    if what in modes:
+        return modes[what](gui, outdir, *sys.argv[4:])
     size, at, field = "1280x800", None, None
     rest = sys.argv[4:]
     while rest:
