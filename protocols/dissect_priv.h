@@ -66,4 +66,9 @@ void dis_str_hex4(struct dis_str *s, unsigned v);
 void dis_udp(struct dis_ctx *c, size_t off, size_t n, const struct ip4_hdr *ip, bool cut);
 void dis_tcp(struct dis_ctx *c, size_t off, size_t n, const struct ip4_hdr *ip, bool cut);
 
+/* L7, by port: the n bytes at off are the UDP payload. */
+void dis_dhcp(struct dis_ctx *c, size_t off, size_t n);
+/* DNS on port 53; over TCP the message follows its 2-byte length. */
+void dis_dns(struct dis_ctx *c, size_t off, size_t n, bool tcp);
+
 #endif

@@ -25,6 +25,14 @@ static void dis_echo(struct dis_ctx *c, size_t off, size_t n, bool request)
 static bool dis_udp_app(struct dis_ctx *c, size_t off, size_t n, uint16_t sport, uint16_t dport)
 {
     if (n == 0) return false;
+    if (sport == 67 || sport == 68 || dport == 67 || dport == 68) {
+        dis_dhcp(c, off, n);
+        return true;
+    }
+    if (dport == 53 || sport == 53) {
+        dis_dns(c, off, n, false);
+        return true;
+    }
     if (dport == 7 || sport == 7) {
         dis_echo(c, off, n, dport == 7);
         return true;

@@ -2,6 +2,7 @@
  * reports for the IPv4 layer, and delivery of replies and errors to the
  * apps that wait for them (ping, traceroute), matched by echo identifier. */
 #include "icmp.h"
+#include "tcp.h"
 #include "udp.h"
 #include "ip4.h"
 
@@ -190,6 +191,16 @@ void icmp_input(struct netstack *st, struct iface *in, struct pkt *p)
                      "which finds the socket by the quoted ports.",
                      icmp_type_name(m.type, m.code), a);
                 if (udp_icmp_error(st, src, m.type, m.code, q, m.body_len, p)) {
+                    pkt_free(sim, p);
+                    return;
+                }
+            }
+            if (q[9] == IP4_PROTO_TCP) {
+                STEP(sim, st->node, in, 3, TK_DELIVER, p, "ICMP",
+                     "%s\nThe error from %s quotes a TCP segment; ICMP hands it to TCP, "
+                     "which finds the connection by the quoted addresses and ports.",
+                     icmp_type_name(m.type, m.code), a);
+                if (tcp_icmp_error(st, src, m.type, m.code, q, m.body_len, p)) {
                     pkt_free(sim, p);
                     return;
                 }

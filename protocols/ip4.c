@@ -10,6 +10,7 @@
 #include "eth.h"
 #include "eth_wire.h"
 #include "icmp.h"
+#include "tcp.h"
 #include "udp.h"
 
 #include <stdlib.h>
@@ -155,6 +156,12 @@ static void ip4_deliver(struct netstack *st, struct iface *in, struct pkt *p,
         pkt_pull(p, h->ihl);
         p->l4 = p->head;
         udp_input(st, in, p);
+        return;
+    }
+    if (h->proto == IP4_PROTO_TCP && !bcast) {
+        pkt_pull(p, h->ihl);
+        p->l4 = p->head;
+        tcp_input(st, in, p);
         return;
     }
     /* RFC 1122 3.2.2.1: a host SHOULD say "protocol unreachable". */

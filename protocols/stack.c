@@ -2,9 +2,12 @@
  * routing table, and formats trace steps for every protocol module. */
 #include "stack.h"
 #include "arp.h"
+#include "dns.h"
+#include "dhcp.h"
 #include "eth.h"
 #include "ip4.h"
 #include "l2switch.h"
+#include "tcp.h"
 #include "udp.h"
 
 #include <stdarg.h>
@@ -18,7 +21,10 @@ static void stack_free(void *p)
     if (!st) return;
     arp_free(&st->arp, st->sim);
     ip4_free(st);
+    dns_free(st); /* closes its UDP sockets: before udp_free */
     udp_free(st);
+    tcp_free(st);
+    dhcp_free(st);
     free(st->rt.r);
     mac_table_free(&st->mac);
     free(st);
@@ -109,6 +115,39 @@ int stack_add_addr(struct netstack *st, struct iface *ifc, uint32_t addr, uint8_
     return route_add(&st->rt, addr & ip4_mask(plen), plen, 0, ifc, ROUTE_CONNECTED);
 }
 
+int route_del(struct route_table *rt, uint32_t dst, uint8_t plen, uint32_t gw,
+              const struct iface *ifc)
+{
+    for (uint32_t i = 0; i < rt->n; i++) {
+        const struct route *r = &rt->r[i];
+        if (r->dst == (dst & ip4_mask(plen)) && r->plen == plen && r->gw == gw && r->ifc == ifc) {
+            memmove(&rt->r[i], &rt->r[i + 1], (rt->n - i - 1) * sizeof rt->r[0]);
+            rt->n--;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int stack_del_addr(struct netstack *st, struct iface *ifc, uint32_t addr)
+{
+    for (int k = 0; k < ifc->n_addr; k++) {
+        if (ifc->addr[k] != addr) continue;
+        uint8_t plen = ifc->plen[k];
+        size_t rest = (size_t)(ifc->n_addr - k - 1);
+        memmove(&ifc->addr[k], &ifc->addr[k + 1], rest * sizeof ifc->addr[0]);
+        memmove(&ifc->plen[k], &ifc->plen[k + 1], rest * sizeof ifc->plen[0]);
+        ifc->n_addr--;
+        /* the connected route goes unless another address keeps the subnet */
+        bool kept = false;
+        for (int j = 0; j < ifc->n_addr; j++)
+            kept |= ifc->plen[j] == plen && ((ifc->addr[j] ^ addr) & ip4_mask(plen)) == 0;
+        if (!kept) route_del(&st->rt, addr, plen, 0, ifc);
+        return 0;
+    }
+    return -1;
+}
+
 bool stack_is_local(const struct netstack *st, uint32_t addr)
 {
     const struct node *n = st->node;
@@ -118,6 +157,13 @@ bool stack_is_local(const struct netstack *st, uint32_t addr)
             if (ifc->addr[k] == addr) return true;
     }
     return false;
+}
+
+uint32_t stack_source_addr(const struct netstack *st, uint32_t dst)
+{
+    if (stack_is_local(st, dst)) return dst;
+    const struct route *r = route_lookup(&st->rt, dst);
+    return r ? iface_addr(r->ifc) : 0;
 }
 
 uint32_t iface_addr(const struct iface *ifc)

@@ -71,8 +71,12 @@ struct mac_table {
     uint64_t suppressed;
 };
 
-struct reasm;     /* ip4.c */
-struct udp_state; /* udp.c */
+struct reasm;      /* ip4.c */
+struct udp_state;  /* udp.c */
+struct dns_server; /* dns.c */
+struct dns_client; /* dns.c */
+struct dhcp_state; /* dhcp_client.c, dhcp_server.c */
+struct tcp_state;  /* tcp.c */
 
 typedef void (*icmp_sub_fn)(void *ctx, struct netstack *st, const struct pkt *p, uint32_t src,
                             uint8_t ttl, const uint8_t *icmp, size_t len);
@@ -99,6 +103,15 @@ struct netstack {
     int n_subs;
     uint64_t drops;
     struct udp_state *udp;
+    /* DNS: the resolvers this node asks (the scenario's "dns", or DHCP's
+     * option 6), in order; the authoritative server it runs, if any; the
+     * stub resolver's pending queries. */
+    uint32_t dns[4];
+    int n_dns;
+    struct dns_server *dns_srv;
+    struct dns_client *dns_cli;
+    struct dhcp_state *dhcp; /* DHCP clients and servers on this node (dhcp.h) */
+    struct tcp_state *tcp;   /* TCP listeners and connections (tcp.h) */
 };
 
 static inline struct netstack *node_stack(const struct node *n)
@@ -122,9 +135,19 @@ int stack_add_route(struct netstack *st, uint32_t dst, uint8_t plen, uint32_t gw
                     struct iface *ifc);
 /* Adds an address to an interface and its connected route. */
 int stack_add_addr(struct netstack *st, struct iface *ifc, uint32_t addr, uint8_t plen);
+/* Removes an address from an interface, and its connected route when no
+ * other address there is on that subnet (DHCP's lease expiry). */
+int stack_del_addr(struct netstack *st, struct iface *ifc, uint32_t addr);
+/* Removes the route with exactly these fields. Returns 0, or -1 if none. */
+int route_del(struct route_table *rt, uint32_t dst, uint8_t plen, uint32_t gw,
+              const struct iface *ifc);
 
 /* True when addr is one of this node's addresses. */
 bool stack_is_local(const struct netstack *st, uint32_t addr);
+/* The source address a packet to dst will carry, as ip4_output chooses it
+ * (dst itself when local, else the address of the route's interface), needed
+ * before it runs when a transport checksum covers it. 0 when no route. */
+uint32_t stack_source_addr(const struct netstack *st, uint32_t dst);
 /* The first address of ifc, or 0. */
 uint32_t iface_addr(const struct iface *ifc);
 

@@ -115,16 +115,15 @@ void udp_close(struct udp_sock *s)
     free(s);
 }
 
-/* The source address a datagram to dst will carry: what ip4_output would
- * choose, needed before it runs because the checksum covers it. */
+/* The source address a datagram to dst will carry (stack_source_addr),
+ * or the given interface's; a limited broadcast with no route goes out of
+ * the first interface. */
 static uint32_t udp_source_for(struct netstack *st, uint32_t dst, struct iface *ifc)
 {
     if (ifc) return iface_addr(ifc);
-    if (stack_is_local(st, dst)) return dst;
-    const struct route *r = route_lookup(&st->rt, dst);
-    if (r) return iface_addr(r->ifc);
-    if (dst == 0xffffffffu && st->node->n_ifaces) return iface_addr(st->node->ifaces[0]);
-    return 0;
+    uint32_t src = stack_source_addr(st, dst);
+    if (!src && dst == 0xffffffffu && st->node->n_ifaces) return iface_addr(st->node->ifaces[0]);
+    return src;
 }
 
 int udp_sendto(struct udp_sock *s, uint32_t dst, uint16_t dport, const void *data, size_t len,

@@ -1,9 +1,13 @@
 /* build.c - model -> sim. See build.h. */
 #include "build.h"
+#include "protocols/dhcp.h"
+#include "protocols/dns.h"
+#include "protocols/echo.h"
 #include "protocols/stack.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static struct sim *build_fail(struct sim *sim, struct model_error *err, const struct model *m,
                               int line, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -17,6 +21,30 @@ static struct sim *build_fail(struct sim *sim, struct model_error *err, const st
     va_end(ap);
     sim_free(sim);
     return NULL;
+}
+
+/* The node's DNS server from its "services.dns" records (checked by the
+ * loader already). Returns false with a message on failure. */
+static bool build_dns_server(struct netstack *st, const struct model_svc_dns *d, char *why,
+                             size_t n)
+{
+    struct dns_db db = {0};
+    for (int r = 0; r < d->n_records; r++) {
+        struct dns_record rec;
+        const struct model_dns_record *mr = &d->records[r];
+        if (!dns_record_parse(mr->name, mr->type, mr->value, mr->ttl, &rec, why, n)) {
+            dns_db_free(&db);
+            return false;
+        }
+        dns_db_add(&db, &rec);
+    }
+    dns_db_finish(&db);
+    if (dns_server_start(st, &db) < 0) {
+        dns_db_free(&db);
+        snprintf(why, n, "UDP port 53 is already taken");
+        return false;
+    }
+    return true;
 }
 
 static enum node_kind kind_of(const struct model_node *mn)
@@ -42,12 +70,7 @@ struct sim *scenario_build(const struct model *m, uint64_t seed, struct model_er
         }
         for (int k = 0; k < mn->n_ifaces; k++) {
             const struct model_iface *mi = &mn->ifaces[k];
-            if (mi->dhcp)
-                return build_fail(sim, err, m, mi->line,
-                                  "nodes[%d].interfaces[%d].ip: \"dhcp\" needs DHCP, which this "
-                                  "version of netstep does not implement yet; give an address "
-                                  "like \"10.0.0.1/24\"",
-                                  i, k);
+            /* "ip": "dhcp": no address until `dhclient IFACE` gets a lease */
             struct iface *ifc = iface_new(n, mi->name, mi->has_mac ? mi->mac : NULL);
             for (int a = 0; a < mi->n_addr; a++)
                 iface_add_addr(ifc, mi->addr[a], mi->plen[a]);
@@ -58,6 +81,30 @@ struct sim *scenario_build(const struct model *m, uint64_t seed, struct model_er
         const struct model_node *mn = &m->nodes[i];
         struct node *n = sim_node(sim, (uint32_t)i);
         struct netstack *st = node_stack(n);
+        if (mn->dhcp_server) {
+            const struct model_dhcp_server *ds = mn->dhcp_server;
+            struct dhcp_server_conf c = {.pool_lo = ds->pool_lo,
+                                         .pool_hi = ds->pool_hi,
+                                         .gateway = ds->gateway,
+                                         .n_dns = ds->n_dns,
+                                         .lease_s = (uint32_t)(ds->lease / SIM_S)};
+            memcpy(c.dns, ds->dns, sizeof c.dns);
+            char why[200];
+            struct iface *ifc = node_find_iface(n, ds->iface);
+            if (!ifc || !dhcp_server_start(st, ifc, &c, why, sizeof why))
+                return build_fail(sim, err, m, ds->line, "nodes[%d].dhcp_server: %s", i,
+                                  ifc ? why : "no such interface");
+        }
+        st->n_dns = mn->n_dns;
+        memcpy(st->dns, mn->dns, sizeof st->dns);
+        char dns_why[300];
+        if (mn->services && mn->services->has_dns &&
+            !build_dns_server(st, &mn->services->dns, dns_why, sizeof dns_why))
+            return build_fail(sim, err, m, mn->services->line, "nodes[%d].services.dns: %s", i,
+                              dns_why);
+        if (mn->services && mn->services->has_echo && echo_start(st) < 0)
+            return build_fail(sim, err, m, mn->services->echo.line,
+                              "nodes[%d].services.echo: port 7 is already taken", i);
         if (mn->gateway && stack_add_route(st, 0, 0, mn->gateway, NULL) < 0)
             return build_fail(sim, err, m, mn->line,
                               "nodes[%d].gateway: the gateway is not on any of %s's subnets", i,

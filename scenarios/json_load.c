@@ -19,6 +19,7 @@
  * state in a struct loader on the stack: no globals.
  */
 #include "model.h"
+#include "../protocols/dns.h"
 #include "../protocols/wire.h"
 
 #include <cjson/cJSON.h>
@@ -1191,19 +1192,20 @@ static bool has_ports(enum node_kind k)
 
 /* ---- nodes ---- */
 
-static const char *const host_keys[] = {"name", "type",   "interfaces", "gateway",
-                                        "dns",  "routes", "position",   NULL};
-static const char *const router_keys[] = {"name", "type", "interfaces", "routes", "position", NULL};
+static const char *const host_keys[] = {"name",   "type",     "interfaces",  "gateway",  "dns",
+                                        "routes", "position", "dhcp_server", "services", NULL};
+static const char *const router_keys[] = {"name",     "type",        "interfaces", "routes",
+                                          "position", "dhcp_server", "services",   NULL};
 static const char *const switch_keys[] = {"name", "type", "ports", "position", NULL};
 
 static bool unsupported_hint(const char *key, char *buf, size_t n)
 {
-    static const char *const later[] = {"services", "nat", "dhcp_server", NULL};
+    static const char *const later[] = {"nat", NULL};
     for (int i = 0; later[i]; i++) {
         if (strcmp(key, later[i]) == 0) {
             snprintf(buf, n,
-                     "`%s` is not supported yet by this netstep (DHCP, NAT and services arrive "
-                     "with the transport-layer release)",
+                     "`%s` is not supported yet by this netstep (NAT and services arrive with "
+                     "the transport-layer release)",
                      key);
             return true;
         }
@@ -1224,7 +1226,8 @@ static bool node_key_hint(const char *key, const void *ctx, char *buf, size_t n)
                      kind, nd->name, nd->name);
             return true;
         }
-        if (!strcmp(key, "gateway") || !strcmp(key, "dns") || !strcmp(key, "routes")) {
+        if (!strcmp(key, "gateway") || !strcmp(key, "dns") || !strcmp(key, "routes") ||
+            !strcmp(key, "dhcp_server") || !strcmp(key, "services")) {
             snprintf(buf, n, "a %s works at layer 2 and has no \"%s\"", kind, key);
             return true;
         }
@@ -1452,6 +1455,297 @@ static bool load_position(struct loader *ld, const cJSON *j, struct model_node *
     return true;
 }
 
+/* "dns": a list of at most 4 resolver addresses (a host's, or what a DHCP
+ * server hands out). */
+static bool load_dns_list(struct loader *ld, const cJSON *arr, uint32_t *dns, int *n_out)
+{
+    const cJSON *e;
+    int n = cJSON_GetArraySize(arr), i = 0;
+    push_key(ld, "dns");
+    bool ok = true;
+    if (n > 4) ok = ld_fail(ld, "at most 4 DNS servers, got %d", n);
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (!ok) break;
+        push_index(ld, i);
+        ok = want_addr(ld, e, &dns[i]);
+        pop(ld);
+        i++;
+    }
+    pop(ld);
+    if (ok) *n_out = n;
+    return ok;
+}
+
+/* "pool": "192.168.1.100-192.168.1.199", inside the subnet of the server's
+ * interface f and clear of its own, network and broadcast addresses. */
+static bool load_dhcp_pool(struct loader *ld, const cJSON *v, const struct model_iface *f,
+                           struct model_dhcp_server *ds)
+{
+    char b[96], lo[20], hi[20], s1[16];
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    const char *dash = s ? strchr(s, '-') : NULL;
+    if (!s) return fail_type(ld, v, "a range like \"192.168.1.100-192.168.1.199\"");
+    if (!dash || dash - s >= (long)sizeof lo || strlen(dash + 1) >= sizeof hi)
+        return ld_fail(ld, "%s is not a range like \"192.168.1.100-192.168.1.199\"",
+                       brief(v, b, sizeof b));
+    memcpy(lo, s, (size_t)(dash - s));
+    lo[dash - s] = 0;
+    snprintf(hi, sizeof hi, "%s", dash + 1);
+    if (!ip4_parse_addr(lo, &ds->pool_lo) || !ip4_parse_addr(hi, &ds->pool_hi))
+        return ld_fail(ld, "%s is not a range like \"192.168.1.100-192.168.1.199\"",
+                       brief(v, b, sizeof b));
+    if (ds->pool_lo > ds->pool_hi)
+        return ld_fail(ld, "the pool %s starts above where it ends", brief(v, b, sizeof b));
+    if (ds->pool_hi - ds->pool_lo >= 65536)
+        return ld_fail(ld, "the pool %s is too big: at most 65536 addresses",
+                       brief(v, b, sizeof b));
+    for (int k = 0; k < f->n_addr; k++) {
+        uint32_t mask = ip4_mask(f->plen[k]), net = f->addr[k] & mask;
+        if (!addr_on_subnet(ds->pool_lo, net, f->plen[k]) ||
+            !addr_on_subnet(ds->pool_hi, net, f->plen[k]))
+            continue;
+        if (f->addr[k] >= ds->pool_lo && f->addr[k] <= ds->pool_hi)
+            return ld_fail(ld, "the pool %s holds the server's own address %s",
+                           brief(v, b, sizeof b), ip4_str(f->addr[k], s1));
+        if (f->plen[k] <= 30 && (ds->pool_lo == net || ds->pool_hi == (net | ~mask)))
+            return ld_fail(ld,
+                           "the pool %s holds the network or broadcast address of %s/%u, "
+                           "which cannot be given to a host",
+                           brief(v, b, sizeof b), ip4_str(net, s1), f->plen[k]);
+        return true;
+    }
+    char sub[200];
+    snprintf(sub, sizeof sub, "%s", "");
+    for (int k = 0, o = 0; k < f->n_addr && o < (int)sizeof sub; k++)
+        o += snprintf(sub + o, sizeof sub - (size_t)o, "%s%s/%u", k ? ", " : "",
+                      ip4_str(f->addr[k] & ip4_mask(f->plen[k]), s1), f->plen[k]);
+    return ld_fail(ld, "the pool %s is not inside the subnet of %s (%s)", brief(v, b, sizeof b),
+                   f->name, sub);
+}
+
+/* "dhcp_server": {"interface", "pool", "gateway", "dns", "lease"}. */
+static bool load_dhcp_server(struct loader *ld, const cJSON *j, struct model_node *nd)
+{
+    static const char *const keys[] = {"interface", "pool", "gateway", "dns", "lease", NULL};
+    const char *ifname;
+    const cJSON *arr;
+    char s1[16], t[32];
+    bool present;
+    struct model_dhcp_server *ds = zalloc(1, sizeof *ds);
+    nd->dhcp_server = ds;
+    ds->line = item_line(ld, j);
+    if (!want_object(ld, j,
+                     "a DHCP server like {\"interface\": \"eth0\", \"pool\": "
+                     "\"192.168.1.100-192.168.1.199\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "interface", "which interface serves, like \"interface\": \"eth0\"",
+                 &ifname))
+        return false;
+    int fi = find_iface(nd, ifname);
+    if (fi < 0)
+        return ld_fail_at(ld, "interface", "%s has no interface named \"%s\"", nd->name, ifname);
+    const struct model_iface *f = &nd->ifaces[fi];
+    if (f->dhcp || f->n_addr == 0)
+        return ld_fail_at(ld, "interface",
+                          "%s:%s has no fixed address; a DHCP server needs one on the subnet it "
+                          "serves",
+                          nd->name, ifname);
+    ds->iface = dupstr(ifname);
+    const cJSON *pool = need(
+        ld, j, "pool", "the addresses to lend, like \"pool\": \"192.168.1.100-192.168.1.199\"");
+    if (!pool) return false;
+    push_key(ld, "pool");
+    bool ok = load_dhcp_pool(ld, pool, f, ds);
+    pop(ld);
+    if (!ok) return false;
+    const cJSON *gw = cJSON_GetObjectItemCaseSensitive(j, "gateway");
+    if (gw) {
+        push_key(ld, "gateway");
+        ok = want_addr(ld, gw, &ds->gateway);
+        if (ok && !node_on_link(nd, ds->gateway, ifname))
+            ok = ld_fail(ld,
+                         "gateway %s is not on the subnet of %s:%s, so clients could not "
+                         "reach it",
+                         ip4_str(ds->gateway, s1), nd->name, ifname);
+        if (ok && ds->gateway >= ds->pool_lo && ds->gateway <= ds->pool_hi)
+            ok = ld_fail(ld, "gateway %s is inside the pool, so it could be lent to a client",
+                         ip4_str(ds->gateway, s1));
+        pop(ld);
+        if (!ok) return false;
+    } else if (nd->kind == NODE_ROUTER) {
+        ds->gateway = f->addr[0]; /* a router serves itself as the gateway */
+    }
+    if (!get_array(ld, j, "dns", NULL, "a list of addresses like [\"10.0.0.53\"]", &arr))
+        return false;
+    if (arr && !load_dns_list(ld, arr, ds->dns, &ds->n_dns)) return false;
+    ds->lease = 3600 * SIM_S;
+    if (!get_duration(ld, j, "lease", true, &present, &ds->lease)) return false;
+    if (present && (ds->lease < 10 * SIM_S || ds->lease > 4294967294LL * SIM_S))
+        return ld_fail_at(ld, "lease", "a lease of %s is out of range: from 10s to 136 years",
+                          dur_str(ds->lease, t, sizeof t));
+    return true;
+}
+
+/* ---- services ----
+ * One loader per service key, in services_table; a key whose loader is NULL
+ * is known but not built yet. A new service adds its row and its loader. */
+
+/* "tls" and "plain" belong to services with a secure variant. */
+static bool svc_flags_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    if (strcmp(key, "tls") && strcmp(key, "plain")) return false;
+    snprintf(buf, n,
+             "%s has no TLS variant in netstep, so it takes no \"%s\" (that is for http, "
+             "smtp, pop3, imap and ftp)",
+             (const char *)ctx, key);
+    return true;
+}
+
+static bool echo_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    if (svc_flags_hint(key, ctx, buf, n)) return true;
+    snprintf(buf, n, "the echo service (RFC 862) takes no options: write \"echo\": {}");
+    return true;
+}
+
+static bool load_dns_record(struct loader *ld, const cJSON *j, struct model_dns_record *r)
+{
+    static const char *const keys[] = {"name", "type", "value", "ttl", NULL};
+    const char *name, *type, *value;
+    double ttl = DNS_TTL_DEFAULT;
+    bool has_ttl;
+    r->line = item_line(ld, j);
+    if (!want_object(ld, j,
+                     "a record like {\"name\": \"web.galaxy.test\", \"type\": \"A\", "
+                     "\"value\": \"10.61.0.20\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "name", "a record needs the \"name\" it is for, like \"web.galaxy.test\"",
+                 &name) ||
+        !get_str(ld, j, "type",
+                 "a record needs a \"type\": A, AAAA, CNAME, MX, NS, TXT, PTR or SOA", &type) ||
+        !get_str(ld, j, "value", "a record needs a \"value\", like \"10.61.0.20\" for an A record",
+                 &value) ||
+        !get_number(ld, j, "ttl", true, 0, 604800, &has_ttl, &ttl))
+        return false;
+    struct dns_record rec;
+    char err[400];
+    if (!dns_record_parse(name, type, value, (uint32_t)ttl, &rec, err, sizeof err)) {
+        /* the message starts with the key at fault: "value: ..." */
+        char *colon = strchr(err, ':');
+        if (!colon) return ld_fail(ld, "%s", err);
+        *colon = 0;
+        return ld_fail_at(ld, err, "%s", colon + 2);
+    }
+    dns_record_clear(&rec);
+    r->name = dupstr(name);
+    r->type = dupstr(type);
+    r->value = dupstr(value);
+    r->ttl = (uint32_t)ttl;
+    return true;
+}
+
+static bool load_svc_dns(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    static const char *const keys[] = {"records", NULL};
+    const cJSON *arr, *e;
+    if (!want_object(ld, j, "an object like {\"records\": [...]}")) return false;
+    if (!check_keys(ld, j, keys, svc_flags_hint, "dns")) return false;
+    if (!get_array(ld, j, "records",
+                   "a DNS server needs \"records\", like [{\"name\": \"web.galaxy.test\", "
+                   "\"type\": \"A\", \"value\": \"10.61.0.20\"}]",
+                   "a list of records like [{\"name\": \"web.galaxy.test\", \"type\": \"A\", "
+                   "\"value\": \"10.61.0.20\"}]",
+                   &arr))
+        return false;
+    int n = cJSON_GetArraySize(arr), i = 0;
+    if (n > 1000) return ld_fail_at(ld, "records", "at most 1000 records per server, got %d", n);
+    struct model_svc_dns *d = &s->dns;
+    d->records = zalloc((size_t)n, sizeof *d->records);
+    d->n_records = n;
+    s->has_dns = true;
+    push_key(ld, "records");
+    cJSON_ArrayForEach(e, arr)
+    {
+        push_index(ld, i);
+        bool ok = load_dns_record(ld, e, &d->records[i]);
+        pop(ld);
+        if (!ok) {
+            pop(ld);
+            return false;
+        }
+        i++;
+    }
+    /* RFC 1034 3.6.2: a name with a CNAME has no other data */
+    for (i = 0; i < n; i++) {
+        if (strcasecmp(d->records[i].type, "CNAME") != 0) continue;
+        for (int k = 0; k < n; k++) {
+            if (k == i || !dns_name_eq(d->records[k].name, d->records[i].name)) continue;
+            push_index(ld, k);
+            ld_fail(ld,
+                    "%s already has a CNAME (records[%d], line %d), and a name with a CNAME can "
+                    "have no other records (RFC 1034 3.6.2)",
+                    d->records[k].name, i, d->records[i].line);
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+    }
+    pop(ld);
+    return true;
+}
+
+static bool load_svc_echo(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    static const char *const keys[] = {NULL};
+    if (!want_object(ld, j, "an empty object: \"echo\": {}")) return false;
+    if (!check_keys(ld, j, keys, echo_hint, "echo")) return false;
+    s->has_echo = true;
+    s->echo.line = item_line(ld, j);
+    return true;
+}
+
+static const struct {
+    const char *key;
+    bool (*load)(struct loader *ld, const cJSON *j, struct model_services *s);
+} services_table[] = {
+    {"dns", load_svc_dns}, {"echo", load_svc_echo}, {"http", NULL},
+    {"ftp", NULL},         {"smtp", NULL},          {"pop3", NULL},
+    {"imap", NULL},        {"telnet", NULL},        {"whois", NULL},
+};
+#define N_SERVICES (sizeof services_table / sizeof services_table[0])
+
+static bool load_services(struct loader *ld, const cJSON *j, struct model_node *nd)
+{
+    const char *keys[N_SERVICES + 1];
+    for (size_t i = 0; i < N_SERVICES; i++)
+        keys[i] = services_table[i].key;
+    keys[N_SERVICES] = NULL;
+    if (!want_object(ld, j, "an object like {\"dns\": {\"records\": [...]}}")) return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    nd->services = zalloc(1, sizeof *nd->services);
+    nd->services->line = item_line(ld, j);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, j)
+    {
+        size_t i = 0;
+        while (strcmp(services_table[i].key, e->string) != 0)
+            i++;
+        if (!services_table[i].load)
+            return ld_fail_at(ld, e->string,
+                              "`%s` is not supported yet by this netstep (it arrives with the "
+                              "application-protocol release)",
+                              e->string);
+        push_key(ld, e->string);
+        bool ok = services_table[i].load(ld, e, nd->services);
+        pop(ld);
+        if (!ok) return false;
+    }
+    return true;
+}
+
 static bool load_node(struct loader *ld, const cJSON *j, int idx)
 {
     struct model_node *nd = &ld->m->nodes[idx];
@@ -1549,24 +1843,7 @@ static bool load_node(struct loader *ld, const cJSON *j, int idx)
 
     if (!get_array(ld, j, "dns", NULL, "a list of addresses like [\"10.0.0.53\"]", &arr))
         return false;
-    if (arr) {
-        int n = cJSON_GetArraySize(arr), i = 0;
-        int max = (int)(sizeof nd->dns / sizeof nd->dns[0]);
-        push_key(ld, "dns");
-        bool ok = true;
-        if (n > max) ok = ld_fail(ld, "at most %d DNS servers, got %d", max, n);
-        cJSON_ArrayForEach(e, arr)
-        {
-            if (!ok) break;
-            push_index(ld, i);
-            ok = want_addr(ld, e, &nd->dns[i]);
-            pop(ld);
-            i++;
-        }
-        pop(ld);
-        if (!ok) return false;
-        nd->n_dns = n;
-    }
+    if (arr && !load_dns_list(ld, arr, nd->dns, &nd->n_dns)) return false;
 
     if (!get_array(ld, j, "routes", NULL,
                    "a list of routes like [{\"to\": \"10.1.0.0/16\", \"via\": \"10.0.0.254\"}]",
@@ -1589,6 +1866,22 @@ static bool load_node(struct loader *ld, const cJSON *j, int idx)
             i++;
         }
         pop(ld);
+    }
+
+    const cJSON *dhcp = cJSON_GetObjectItemCaseSensitive(j, "dhcp_server");
+    if (dhcp) {
+        push_key(ld, "dhcp_server");
+        bool ok = load_dhcp_server(ld, dhcp, nd);
+        pop(ld);
+        if (!ok) return false;
+    }
+
+    const cJSON *svc = cJSON_GetObjectItemCaseSensitive(j, "services");
+    if (svc) {
+        push_key(ld, "services");
+        bool ok = load_services(ld, svc, nd);
+        pop(ld);
+        if (!ok) return false;
     }
 
     const cJSON *pos = cJSON_GetObjectItemCaseSensitive(j, "position");
@@ -2001,7 +2294,15 @@ static bool top_key_hint(const char *key, const void *ctx, char *buf, size_t n)
                  "the services of the transport-layer release)");
         return true;
     }
-    if (!strcmp(key, "services") || !strcmp(key, "nat") || !strcmp(key, "dhcp_server")) {
+    if (!strcmp(key, "dhcp_server")) {
+        snprintf(buf, n, "\"dhcp_server\" belongs inside a router or host node");
+        return true;
+    }
+    if (!strcmp(key, "services")) {
+        snprintf(buf, n, "\"services\" belongs inside a node: give each node its own");
+        return true;
+    }
+    if (!strcmp(key, "nat")) {
         snprintf(buf, n, "\"%s\" belongs inside a node, and is not supported yet by this netstep",
                  key);
         return true;

@@ -15,6 +15,18 @@ static void expect_free(struct model_expect *x)
     free(x->matches);
 }
 
+static void services_free(struct model_services *s)
+{
+    if (!s) return;
+    for (int k = 0; k < s->dns.n_records && s->dns.records; k++) {
+        free(s->dns.records[k].name);
+        free(s->dns.records[k].type);
+        free(s->dns.records[k].value);
+    }
+    free(s->dns.records);
+    free(s);
+}
+
 /* Safe on a model that a loader abandoned half-way: every count matches an
  * allocated, zero-initialised array, and absent strings are NULL. */
 void model_free(struct model *m)
@@ -29,6 +41,9 @@ void model_free(struct model *m)
         for (int k = 0; k < n->n_routes && n->routes; k++)
             free(n->routes[k].dev);
         free(n->routes);
+        services_free(n->services);
+        if (n->dhcp_server) free(n->dhcp_server->iface);
+        free(n->dhcp_server);
     }
     free(m->nodes);
     for (int i = 0; i < m->n_links && m->links; i++) {

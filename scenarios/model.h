@@ -32,6 +32,40 @@ struct model_route {
     int line;
 };
 
+/* A DHCP server on one of a node's interfaces ("dhcp_server"). */
+struct model_dhcp_server {
+    char *iface;
+    uint32_t pool_lo, pool_hi; /* inclusive, host byte order */
+    uint32_t gateway;          /* option 3; 0 = none */
+    int n_dns;
+    uint32_t dns[4];
+    sim_time lease;
+    int line;
+};
+
+/* The services a node runs ("services"): one member per service, each
+ * present when its key was given. A new service adds its struct here, a
+ * `has_` flag, a loader in json_load.c's services table, a line in
+ * model_free and its start in build.c. */
+struct model_dns_record {
+    char *name, *type, *value;
+    uint32_t ttl;
+    int line;
+};
+struct model_svc_dns {
+    int n_records;
+    struct model_dns_record *records;
+};
+struct model_svc_echo {
+    int line; /* no options yet */
+};
+struct model_services {
+    bool has_dns, has_echo;
+    struct model_svc_dns dns;
+    struct model_svc_echo echo;
+    int line;
+};
+
 struct model_node {
     char *name;
     enum node_kind kind;
@@ -43,6 +77,8 @@ struct model_node {
     uint32_t dns[4];
     int n_routes;
     struct model_route *routes;
+    struct model_services *services;       /* NULL = no "services" */
+    struct model_dhcp_server *dhcp_server; /* NULL = none */
     bool has_pos;
     double x, y;
     int line;

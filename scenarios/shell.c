@@ -216,6 +216,8 @@ struct ping {
     char target[64];
     uint32_t dst;
     bool by_name;
+    bool by_dns;                 /* resolved by DNS: no reverse lookup, the address twice */
+    struct shell_lookup *lookup; /* the name being resolved */
     uint16_t id;
     uint64_t count; /* 0 = until interrupted */
     sim_time interval;
@@ -235,6 +237,7 @@ static void ping_free(void *s)
     struct ping *pg = s;
     if (!pg) return;
     sim_cancel(pg->proc->sim, &pg->timer);
+    shell_lookup_cancel(pg->lookup);
     if (pg->subscribed) icmp_unsubscribe(pg->st, pg->id);
     free(pg->sent_at);
     free(pg);
@@ -344,7 +347,7 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
     char a[16], who[96];
     ip4_str(src, a);
     if (pg->by_name && src == pg->dst)
-        snprintf(who, sizeof who, "%s (%s)", pg->target, a);
+        snprintf(who, sizeof who, "%s (%s)", pg->by_dns ? a : pg->target, a);
     else
         snprintf(who, sizeof who, "%s", a);
     if (icmp[0] == ICMP_ECHO_REPLY) {
@@ -378,6 +381,8 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
     }
     ping_check_complete(p);
 }
+
+static void ping_resolved(struct shell_proc *p, enum shell_res how, uint32_t addr);
 
 static void cmd_ping(struct shell_proc *p, int argc, char **argv)
 {
@@ -427,11 +432,24 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
         return;
     }
     snprintf(pg->target, sizeof pg->target, "%s", target);
-    if (!shell_resolve(p->sim, target, &pg->dst)) {
-        proc_printf(p, "ping: %s: Name or service not known\n", target);
+    pg->lookup = shell_resolve_async(p, pg->target, ping_resolved);
+}
+
+/* The rest of ping, once the destination's address is known. */
+static void ping_resolved(struct shell_proc *p, enum shell_res how, uint32_t addr)
+{
+    struct ping *pg = p->state;
+    struct netstack *st = pg->st;
+    const char *target = pg->target;
+    pg->lookup = NULL;
+    if (p->done) return;
+    if (how >= SHELL_RES_NOTFOUND) {
+        proc_printf(p, "ping: %s: %s\n", target, shell_res_error(how));
         proc_exit(p, 2);
         return;
     }
+    pg->dst = addr;
+    pg->by_dns = how == SHELL_RES_DNS;
     /* iputils connects its socket first, so a missing route is reported
      * before the PING line is printed. */
     if (pg->dst != 0xffffffffu && !stack_is_local(st, pg->dst) && !route_lookup(&st->rt, pg->dst)) {
@@ -480,6 +498,9 @@ struct trace {
     char line[512];
     struct sim_timer timer;
     bool subscribed;
+    bool icmp_probes;
+    char target[64];
+    struct shell_lookup *lookup; /* the name being resolved */
 };
 
 static void trace_free(void *s)
@@ -487,6 +508,7 @@ static void trace_free(void *s)
     struct trace *tr = s;
     if (!tr) return;
     sim_cancel(tr->proc->sim, &tr->timer);
+    shell_lookup_cancel(tr->lookup);
     if (tr->subscribed) icmp_unsubscribe(tr->st, tr->id);
     udp_close(tr->sock);
     free(tr);
@@ -610,6 +632,8 @@ static void trace_udp_error(void *ctx, struct udp_sock *s, uint32_t from, uint8_
     trace_answer(ctx, dport - TRACE_BASE_PORT + 1, from, type, code);
 }
 
+static void trace_resolved(struct shell_proc *p, enum shell_res how, uint32_t addr);
+
 static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
 {
     struct netstack *st = node_stack(p->node);
@@ -655,14 +679,27 @@ static void cmd_traceroute(struct shell_proc *p, int argc, char **argv)
         proc_exit(p, 2);
         return;
     }
-    if (!shell_resolve(p->sim, target, &tr->dst)) {
-        proc_printf(p,
-                    "%s: Name or service not known\nCannot handle \"host\" cmdline arg `%s' "
-                    "on position 1 (argc 1)\n",
-                    target, target);
+    tr->icmp_probes = icmp_probes;
+    snprintf(tr->target, sizeof tr->target, "%s", target);
+    tr->lookup = shell_resolve_async(p, tr->target, trace_resolved);
+}
+
+/* The rest of traceroute, once the destination's address is known. */
+static void trace_resolved(struct shell_proc *p, enum shell_res how, uint32_t addr)
+{
+    struct trace *tr = p->state;
+    struct netstack *st = tr->st;
+    const char *target = tr->target;
+    bool icmp_probes = tr->icmp_probes;
+    tr->lookup = NULL;
+    if (p->done) return;
+    if (how >= SHELL_RES_NOTFOUND) {
+        proc_printf(p, "%s: %s\nCannot handle \"host\" cmdline arg `%s' on position 1 (argc 1)\n",
+                    target, shell_res_error(how), target);
         proc_exit(p, 2);
         return;
     }
+    tr->dst = addr;
     if (!route_lookup(&st->rt, tr->dst) && !stack_is_local(st, tr->dst)) {
         proc_printf(p, "connect: Network is unreachable\n");
         proc_exit(p, 2);
@@ -905,6 +942,7 @@ static bool (*const show_cmds[])(struct shell_proc *, int, char **) = {
     show_mac_address_table,
     show_ip_route_cmd,
     show_arp_cmd,
+    show_dhcp_cmd,
 };
 
 static void cmd_show(struct shell_proc *p, int argc, char **argv)
@@ -966,6 +1004,13 @@ static const struct shell_cmd commands[] = {
     {"ip", SH_L3, cmd_ip, "ip addr, ip route"},
     {"show", SH_SWITCH, cmd_show, "show mac address-table"},
     {"show", SH_ROUTER, cmd_show, "show ip route, show arp"},
+    {"show", SH_ROUTER, cmd_show, "show dhcp leases"},
+    {"dhclient", SH_L3, cmd_dhclient, "dhclient [-r] IFACE"},
+    {"dhcp-lease-list", SH_L3, cmd_dhcp_lease_list, NULL},
+    {"nslookup", SH_L3, cmd_nslookup, "nslookup [-type=T] name [server]"},
+    {"dig", SH_L3, cmd_dig, "dig [@server] [type] name [+short] [+tcp]"},
+    {"ss", SH_L3, cmd_ss, "ss -tan"},
+    {"telnet", SH_L3, cmd_telnet, "telnet host [port]"},
     {"help", SH_ANY, cmd_help, NULL},
 };
 

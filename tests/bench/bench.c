@@ -10,6 +10,9 @@
  *                  10 us delay (as W2); each client sends 1,000 UDP echo
  *                  requests (RFC 862, port 7) of 64 bytes, one every 1 ms,
  *                  starts staggered over 10 ms.
+ *   W4 tcp-bulk:   A - R1 - R2 - B, 1 Gbit/s, 100 us links; one TCP
+ *                  connection carries 100 MB (10^8 bytes) from A to B,
+ *                  which discards them; ends when B has them all.
  *   W5 scale:      W3 with 4,096 clients sending 10 echoes each, one every
  *                  10 ms (starts staggered over 10 ms).
  *   Both also take a client count: `netstep-bench W5 1024` (for scaling).
@@ -17,7 +20,9 @@
  * Wall time covers the run itself, not building the topology. No trace sink
  * is attached: this is the batch path. */
 #include "engine/net.h"
+#include "protocols/echo.h"
 #include "protocols/stack.h"
+#include "protocols/tcp.h"
 #include "protocols/udp.h"
 #include "scenarios/shell.h"
 
@@ -149,6 +154,100 @@ static int run_w2(void)
     return received > 0 ? 0 : 1;
 }
 
+/* ---- W4: one TCP connection, 100 MB ---- */
+
+struct w4 {
+    uint64_t to_send, sent, received;
+    uint8_t chunk[65536];
+};
+
+static void w4_fill(void *ctx, struct tcp_conn *c)
+{
+    struct w4 *w = ctx;
+    while (w->sent < w->to_send) {
+        size_t n = sizeof w->chunk;
+        if (n > w->to_send - w->sent) n = (size_t)(w->to_send - w->sent);
+        size_t took = tcp_send(c, w->chunk, n);
+        w->sent += took;
+        if (took < n) return;
+    }
+    tcp_close(c);
+}
+
+static void w4_writable(void *ctx, struct tcp_conn *c, size_t space)
+{
+    (void)space;
+    w4_fill(ctx, c);
+}
+
+static void w4_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size_t len)
+{
+    (void)c;
+    (void)data;
+    ((struct w4 *)ctx)->received += len;
+}
+
+static void w4_peer_closed(void *ctx, struct tcp_conn *c)
+{
+    (void)ctx;
+    tcp_close(c);
+}
+
+static void w4_accept(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
+{
+    (void)l;
+    static const struct tcp_callbacks cb = {.recv = w4_recv, .peer_closed = w4_peer_closed};
+    tcp_set_callbacks(c, &cb, ctx);
+}
+
+static int run_w4(void)
+{
+    struct sim *sim = sim_new(1);
+    struct link_params lp;
+    link_params_default(&lp);
+    lp.bandwidth_bps = 1000000000ull;
+    lp.delay = 100 * SIM_US;
+    struct node *a = node_new(sim, "A", NODE_HOST);
+    struct iface *ai = w2_iface(a, "eth0", "10.0.0.1/24");
+    stack_install(a);
+    stack_add_route(node_stack(a), 0, 0, ip("10.0.0.2"), NULL);
+    struct node *r1 = node_new(sim, "R1", NODE_ROUTER);
+    struct iface *r1a = w2_iface(r1, "eth0", "10.0.0.2/24");
+    struct iface *r1b = w2_iface(r1, "eth1", "10.0.1.1/24");
+    stack_install(r1);
+    stack_add_route(node_stack(r1), ip("10.0.2.0"), 24, ip("10.0.1.2"), NULL);
+    struct node *r2 = node_new(sim, "R2", NODE_ROUTER);
+    struct iface *r2a = w2_iface(r2, "eth0", "10.0.1.2/24");
+    struct iface *r2b = w2_iface(r2, "eth1", "10.0.2.1/24");
+    stack_install(r2);
+    stack_add_route(node_stack(r2), ip("10.0.0.0"), 24, ip("10.0.1.1"), NULL);
+    struct node *b = node_new(sim, "B", NODE_HOST);
+    struct iface *bi = w2_iface(b, "eth0", "10.0.2.2/24");
+    stack_install(b);
+    stack_add_route(node_stack(b), 0, 0, ip("10.0.2.1"), NULL);
+    link_connect(sim, ai, r1a, &lp);
+    link_connect(sim, r1b, r2a, &lp);
+    link_connect(sim, r2b, bi, &lp);
+
+    static struct w4 w = {.to_send = 100000000ull};
+    tcp_listen(node_stack(b), 0, 5001, w4_accept, &w);
+    static const struct tcp_callbacks cb = {.connected = w4_fill, .writable = w4_writable};
+    double t0 = now_s();
+    if (!tcp_connect(node_stack(a), ip("10.0.2.2"), 5001, &cb, &w)) return 1;
+    sim_time t = 0;
+    while (w.received < w.to_send && t < 60 * SIM_S) {
+        t += 10 * SIM_MS;
+        sim_run_until(sim, t);
+    }
+    double wall = now_s() - t0;
+    char extra[96];
+    snprintf(extra, sizeof extra, " sim_s=%.3f goodput_mbps=%.1f", (double)t / SIM_S,
+             (double)w.received * 8 / ((double)t / SIM_S) / 1e6);
+    report("W4", wall, sim_events_run(sim), w.received, extra);
+    sim_free(sim);
+    return w.received == w.to_send ? 0 : 1;
+}
+
 /* ---- W3 / W5: UDP echo on one switch ---- */
 
 struct lan_client {
@@ -159,13 +258,6 @@ struct lan_client {
     sim_time interval;
     uint64_t *answered;
 };
-
-static void lan_echo(void *ctx, struct udp_sock *s, const struct udp_meta *m, const uint8_t *data,
-                     size_t len)
-{
-    (void)ctx;
-    udp_sendto(s, m->src, m->sport, data, len, NULL);
-}
 
 static void lan_reply(void *ctx, struct udp_sock *s, const struct udp_meta *m, const uint8_t *data,
                       size_t len)
@@ -204,7 +296,7 @@ static int run_lan(const char *name, int clients, int echoes, sim_time interval)
     struct iface *si = w2_iface(srv, "eth0", "10.0.0.1/16");
     stack_install(srv);
     link_connect(sim, si, sw->ifaces[0], &lp);
-    udp_open(node_stack(srv), 0, 7, lan_echo, NULL);
+    echo_udp_start(node_stack(srv));
     struct lan_client *cs = calloc((size_t)clients, sizeof *cs);
     if (!cs) abort();
     uint64_t answered = 0;
@@ -241,11 +333,12 @@ static int run_lan(const char *name, int clients, int echoes, sim_time interval)
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--list") == 0) {
-        printf("W1 W2 W3 W5\n");
+        printf("W1 W2 W3 W4 W5\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "W1") == 0) return run_w1();
     if (strcmp(argv[1], "W2") == 0) return run_w2();
+    if (strcmp(argv[1], "W4") == 0) return run_w4();
     int clients = argc > 2 ? atoi(argv[2]) : 0;
     if (strcmp(argv[1], "W3") == 0) return run_lan("W3", clients > 0 ? clients : 256, 1000, SIM_MS);
     if (strcmp(argv[1], "W5") == 0)

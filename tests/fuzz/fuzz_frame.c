@@ -5,6 +5,7 @@
  * inside the frame, the summary agrees with the tree, what a parser accepts
  * survives an emit/parse round trip, and a TTL update keeps a good header
  * checksum good. A broken property aborts, which the fuzzer reports. */
+#include "fuzz.h"
 #include "protocols/arp_wire.h"
 #include "protocols/dissect.h"
 #include "protocols/eth_wire.h"
@@ -14,16 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(cond)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void fuzz_dissector(const uint8_t *data, size_t size)
 {

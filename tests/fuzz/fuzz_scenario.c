@@ -3,12 +3,11 @@
  * the file; never crash, leak or hang. The line scanner that places errors
  * is also driven directly over the same bytes, valid JSON or not.
  * Seed corpus: tests/fuzz/corpus/scenario/. */
+#include "fuzz.h"
 #include "scenarios/model.h"
 
 #include <stdint.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,18 +4,9 @@
  * as a broadcast. Also the wire parser's properties: what udp_parse accepts
  * has a length inside the input, and udp_emit of it verifies. Every step is
  * formatted (a trace sink listens), so the why sentences run too. */
+#include "fuzz.h"
 #include "../unit/fixture.h"
 #include "protocols/udp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(cond)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void echo(void *ctx, struct udp_sock *s, const struct udp_meta *m, const uint8_t *d,
                  size_t len)

@@ -14,7 +14,7 @@
 
 #include "../unit/frames.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define REPLAY_MAX_INPUT (1u << 20)
 

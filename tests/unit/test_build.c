@@ -2,10 +2,11 @@
  * its nodes, switch ports, interfaces, addresses, MACs (given and
  * generated), links with their parameters (and one that starts down),
  * stacks, gateways and static routes; and the errors only the builder can
- * find name file and line: "ip": "dhcp", and (in a model changed after
+ * find name file and line (in a model changed after
  * loading, as the Lua loader or the GUI could produce) a next hop or
  * gateway on no connected subnet, an unknown route device, an unknown link
- * endpoint, and two cables into one interface. */
+ * endpoint, and two cables into one interface. "ip": "dhcp" builds an
+ * interface with no address. */
 #include "check.h"
 #include "fixture.h"
 
@@ -127,7 +128,7 @@ static void expect_error(const struct model *m, const char *want)
 
 static void test_errors(void)
 {
-    /* "dhcp" passes the loader; the builder says it is not there yet */
+    /* "dhcp" builds an interface without an address (dhclient gets one) */
     static const char dhcp_json[] = "{\"netstep\": 1, \"nodes\": [\n"
                                     " {\"name\": \"pc\", \"type\": \"host\", \"interfaces\": [\n"
                                     "   {\"name\": \"eth0\", \"ip\": \"10.0.0.1/24\"},\n"
@@ -136,9 +137,16 @@ static void test_errors(void)
     CHECK(m != NULL);
     if (m) {
         CHECK(m->nodes[0].ifaces[1].dhcp);
-        expect_error(m, "t.json:4: nodes[0].interfaces[1].ip: \"dhcp\" needs DHCP, which this "
-                        "version of netstep does not implement yet; give an address like "
-                        "\"10.0.0.1/24\"");
+        struct model_error err = {{0}};
+        struct sim *sim = scenario_build(m, 1, &err);
+        CHECK(sim != NULL);
+        struct iface *e1 = sim ? fx_iface(sim, "pc", "eth1") : NULL;
+        CHECK(e1 && e1->n_addr == 0);
+        sim_free(sim);
+        /* a gateway cannot be reached before the lease: the builder says so */
+        m->nodes[0].gateway = IP(10, 5, 0, 1);
+        m->nodes[0].line = 2;
+        expect_error(m, "t.json:2: nodes[0].gateway: the gateway is not on any of pc's subnets");
         model_free(m);
     }
 

@@ -251,12 +251,12 @@ static void test_files(void)
     /* a scenario the builder refuses: exit 2, nothing run */
     static const char dhcp_json[] =
         "{\"netstep\": 1, \"nodes\": [\n"
-        " {\"name\": \"pc\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", \"ip\": "
-        "\"dhcp\"}]}]}\n";
+        " {\"name\": \"pc\", \"type\": \"host\", \"gateway\": \"10.0.0.1\", \"interfaces\": "
+        "[{\"name\": \"eth0\", \"ip\": \"dhcp\"}]}]}\n";
     run_opts_default(&o);
     memset(&err, 0, sizeof err);
     CHECK_EQ(run_json(dhcp_json, &o, &text, &err), 2);
-    CHECK(starts_with(err.text, "t.json:2: nodes[0].interfaces[0].ip: \"dhcp\" needs DHCP"));
+    CHECK(starts_with(err.text, "t.json:2: nodes[0].gateway: the gateway is not on any"));
     CHECK_STR(text, "");
     free(text);
 }
