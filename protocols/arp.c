@@ -237,6 +237,60 @@ void arp_announce(struct netstack *st, struct iface *ifc, uint32_t addr)
     arp_send(st, ifc, ARP_OP_REQUEST, zero, addr, addr, ETH_BROADCAST, sum, why);
 }
 
+int arp_probe(struct netstack *st, struct iface *ifc, uint32_t addr, arp_conflict_fn fn, void *ctx)
+{
+    struct arp_cache *c = &st->arp;
+    if (c->n_watch == ARP_WATCH_MAX) return -1;
+    c->watch[c->n_watch++] = (struct arp_watch){ifc, addr, fn, ctx};
+    static const uint8_t zero[6];
+    char a[16], sum[64], why[320] = "";
+    ip4_str(addr, a);
+    snprintf(sum, sizeof sum, "Who has %s? (ARP Probe)", a);
+    if (trace_on(st->sim, TRACE_LAYERS))
+        snprintf(why, sizeof why,
+                 "Before using %s, %s asks whether anyone already has it (RFC 5227): a request "
+                 "from 0.0.0.0, so that no neighbour's cache learns an address that may not "
+                 "be %s's to take. An answer means the address is in use.",
+                 a, st->node->name, st->node->name);
+    arp_send(st, ifc, ARP_OP_REQUEST, zero, 0, addr, ETH_BROADCAST, sum, why);
+    return 0;
+}
+
+void arp_probe_stop(struct netstack *st, struct iface *ifc, uint32_t addr)
+{
+    struct arp_cache *c = &st->arp;
+    for (int i = 0; i < c->n_watch; i++)
+        if (c->watch[i].ifc == ifc && c->watch[i].addr == addr) {
+            memmove(&c->watch[i], &c->watch[i + 1],
+                    (size_t)(c->n_watch - i - 1) * sizeof c->watch[0]);
+            c->n_watch--;
+            return;
+        }
+}
+
+/* RFC 5227 2.1.1: during a probe, an ARP message whose sender is the
+ * address, or another probe for it, means someone else has or wants it. */
+static void arp_check_watch(struct netstack *st, struct iface *in, const struct arp_msg *m,
+                            const struct pkt *p)
+{
+    struct arp_cache *c = &st->arp;
+    for (int i = 0; i < c->n_watch; i++) {
+        struct arp_watch w = c->watch[i];
+        if (w.ifc != in || memcmp(m->sha, in->mac, 6) == 0) continue;
+        if (m->spa != w.addr && !(m->spa == 0 && m->tpa == w.addr && m->op == ARP_OP_REQUEST))
+            continue;
+        arp_probe_stop(st, in, w.addr);
+        char a[16], mac[18];
+        STEP(st->sim, st->node, in, 3, TK_STATE, p, "ARP",
+             "address conflict: %s is in use by %s\n%s checked %s before taking it, and %s "
+             "%s, so the address must not be used here.",
+             ip4_str(w.addr, a), mac_str(m->sha, mac), st->node->name, a, mac,
+             m->spa == w.addr ? "answered for it" : "is probing for it too");
+        w.fn(w.ctx, in, w.addr, m->sha);
+        return;
+    }
+}
+
 static bool iface_has_addr(const struct iface *ifc, uint32_t a)
 {
     for (int k = 0; k < ifc->n_addr; k++)
@@ -258,6 +312,7 @@ void arp_input(struct netstack *st, struct iface *in, struct pkt *p)
         pkt_free(sim, p);
         return;
     }
+    if (st->arp.n_watch) arp_check_watch(st, in, &m, p);
     ip4_str(m.spa, a);
     ip4_str(m.tpa, b);
     mac_str(m.sha, c);
@@ -297,7 +352,13 @@ void arp_input(struct netstack *st, struct iface *in, struct pkt *p)
         e->expires = sim_now(sim) + st->arp.timeout;
         e->ifc = in;
     }
-    if (m.op == ARP_OP_REQUEST)
+    if (m.op == ARP_OP_REQUEST && !m.spa)
+        STEP(sim, st->node, in, 3, TK_DELIVER, p, "ARP",
+             "Who has %s? (ARP Probe)\nA host about to take %s asks from 0.0.0.0 whether "
+             "anyone has it; it is an address of %s, so %s answers, and the other host will "
+             "know not to use it.",
+             b, b, in->label, st->node->name);
+    else if (m.op == ARP_OP_REQUEST)
         STEP(sim, st->node, in, 3, TK_DELIVER, p, "ARP",
              "Who has %s? Tell %s\nThe request asks for %s, an address of %s. On the way %s "
              "learns that %s is at %s and keeps it in its ARP cache for %lld s.",

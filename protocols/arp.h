@@ -19,6 +19,11 @@ void arp_input(struct netstack *st, struct iface *in, struct pkt *p);
 void arp_output(struct netstack *st, struct iface *ifc, uint32_t next_hop, struct pkt *p);
 /* Broadcasts a gratuitous ARP request announcing addr on ifc. */
 void arp_announce(struct netstack *st, struct iface *ifc, uint32_t addr);
+/* RFC 5227 ARP probe: broadcasts "Who has addr?" from 0.0.0.0 on ifc and,
+ * until arp_probe_stop, calls fn once if another host answers for addr or
+ * probes for it too. Returns 0, or -1 when too many probes are running. */
+int arp_probe(struct netstack *st, struct iface *ifc, uint32_t addr, arp_conflict_fn fn, void *ctx);
+void arp_probe_stop(struct netstack *st, struct iface *ifc, uint32_t addr);
 /* A REACHABLE, unexpired entry for ip, or NULL. */
 const struct arp_entry *arp_lookup(const struct netstack *st, uint32_t ip);
 /* Entries in insertion order (for `arp -a`, the GUI); skips free ones. */

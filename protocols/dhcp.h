@@ -24,8 +24,10 @@
  * expiry (address, routes and DNS servers removed, back to INIT).
  * Retransmissions follow RFC 2131 4.1: 4 s, 8 s, 16 s, ... each randomised
  * by -1..+1 s from the node's RNG; an acquisition that has no lease after
- * DHCP_CLIENT_TIMEOUT gives up, as ISC dhclient -1 does. The offered
- * address is not ARP-checked before use. */
+ * DHCP_CLIENT_TIMEOUT gives up, as ISC dhclient -1 does. Before it takes
+ * a new address the client checks it (RFC 2131 3.1.5, RFC 5227): one ARP
+ * probe and DHCP_PROBE_WAIT of listening; an answer means another host has
+ * it, so the client sends DHCPDECLINE and starts over after 10 s. */
 #ifndef NETSTEP_DHCP_H
 #define NETSTEP_DHCP_H
 
@@ -35,6 +37,8 @@
 #define DHCP_OFFER_HOLD     (30 * SIM_S) /* an offered address is kept this long */
 #define DHCP_CLIENT_TIMEOUT (60 * SIM_S) /* ISC dhclient's default "timeout" */
 #define DHCP_POOL_MAX       65536
+#define DHCP_PROBE_WAIT     (1 * SIM_S)  /* listening after the ARP probe */
+#define DHCP_DECLINE_WAIT   (10 * SIM_S) /* RFC 2131 3.1.5: at least ten seconds */
 
 /* ---- server ---- */
 
@@ -97,6 +101,7 @@ enum dhcp_client_state {
     DC_STOPPED,
     DC_SELECTING, /* DISCOVER sent, waiting for offers */
     DC_REQUESTING,
+    DC_CHECKING, /* ACK received: an ARP probe for the address, then 1 s of listening */
     DC_BOUND,
     DC_RENEWING,
     DC_REBINDING,
@@ -130,6 +135,7 @@ struct dhcp_client {
     uint32_t lease_s, t1_s, t2_s;
     sim_time bound_at;
     struct sim_timer retx, t1, t2, expiry;
+    struct dhcp_msg ack; /* while CHECKING: the ACK to bind with */
 };
 
 enum dhcp_client_err { DHCP_CLIENT_BUSY = -1, DHCP_CLIENT_NO_LINK = -2 };

@@ -2,6 +2,7 @@
  * dhclient behaves and logs: DISCOVER, the first OFFER, REQUEST, ACK, then
  * the lease kept alive in the background (T1 renewal by unicast to the
  * server, T2 rebinding by broadcast to any server, expiry). See dhcp.h. */
+#include "arp.h"
 #include "dhcp_priv.h"
 #include "ip4.h"
 
@@ -75,6 +76,8 @@ const char *dhcp_client_state_name(enum dhcp_client_state s)
         return "SELECTING";
     case DC_REQUESTING:
         return "REQUESTING";
+    case DC_CHECKING:
+        return "CHECKING";
     case DC_BOUND:
         return "BOUND";
     case DC_RENEWING:
@@ -97,6 +100,7 @@ static void cl_cancel_all(struct dhcp_client *c)
     sim_cancel(sim, &c->t1);
     sim_cancel(sim, &c->t2);
     sim_cancel(sim, &c->expiry);
+    if (c->state == DC_CHECKING) arp_probe_stop(c->st, c->ifc, c->ack.yiaddr);
 }
 
 static void cl_msg_init(struct dhcp_client *c, struct dhcp_msg *m, uint8_t type)
@@ -284,6 +288,7 @@ static void cl_retx(struct sim *sim, void *ctx, uint64_t arg)
         return;
     }
     case DC_STOPPED:
+    case DC_CHECKING:
     case DC_BOUND:
         return;
     }
@@ -336,7 +341,7 @@ static void cl_expire(struct sim *sim, void *ctx, uint64_t arg)
     cl_discover(c);
 }
 
-static void cl_bind(struct dhcp_client *c, const struct dhcp_msg *m, uint32_t from)
+static void cl_bind(struct dhcp_client *c, const struct dhcp_msg *m)
 {
     struct netstack *st = c->st;
     struct sim *sim = st->sim;
@@ -351,8 +356,8 @@ static void cl_bind(struct dhcp_client *c, const struct dhcp_msg *m, uint32_t fr
     int plen = m->has_mask ? dhcp_mask_plen(m->mask) : -1;
     if (plen < 0 || plen > 30) plen = 24;
     bool renewal = c->addr == m->yiaddr;
+    ip4_str(m->yiaddr, a);
     if (!renewal) cl_unconfigure(c);
-    cl_log(c, "DHCPACK of %s from %s (xid=0x%x)", ip4_str(m->yiaddr, a), ip4_str(from, b), c->xid);
     if (!renewal) {
         stack_add_addr(st, c->ifc, m->yiaddr, (uint8_t)plen);
         c->addr = m->yiaddr;
@@ -391,9 +396,10 @@ static void cl_bind(struct dhcp_client *c, const struct dhcp_msg *m, uint32_t fr
              "bound to %s/%d\n%s %s: %s takes %s/%d on %s%s%s%s%s for %u s; it will renew at "
              "T1 = %u s and rebind at T2 = %u s.",
              ip4_str(c->addr, a), c->plen, renewal ? "The lease is renewed" : "The server said yes",
-             c->state == DC_REQUESTING ? "(DHCP ACK)" : "", st->node->name, a, c->plen,
-             c->ifc->name, router ? ", a default route via " : "", router ? ip4_str(router, g) : "",
-             c->n_dns ? " and the DNS servers " : "", dns, lease, t1, t2);
+             c->state == DC_CHECKING ? "(DHCP ACK) and nobody answered the ARP probe" : "",
+             st->node->name, a, c->plen, c->ifc->name, router ? ", a default route via " : "",
+             router ? ip4_str(router, g) : "", c->n_dns ? " and the DNS servers " : "", dns, lease,
+             t1, t2);
     }
     cl_state(c, DC_BOUND, NULL);
     if (lease == 0xffffffffu)
@@ -417,6 +423,64 @@ static void cl_nak(struct dhcp_client *c, uint32_t from)
     cl_discover(c);
 }
 
+/* Nobody answered the probe: the address is ours. */
+static void cl_probe_done(struct sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    struct dhcp_client *c = ctx;
+    c->retx = (struct sim_timer){0, 0};
+    cl_bind(c, &c->ack);
+}
+
+/* Another host answered for the address (or probes for it): DHCPDECLINE,
+ * and a fresh start once DHCP_DECLINE_WAIT has passed. */
+static void cl_conflict(void *ctx, struct iface *ifc, uint32_t addr, const uint8_t *mac)
+{
+    (void)ifc;
+    struct dhcp_client *c = ctx;
+    if (c->state != DC_CHECKING || addr != c->ack.yiaddr) return;
+    cl_cancel_all(c);
+    struct dhcp_msg m;
+    cl_msg_init(c, &m, DHCPDECLINE);
+    m.n_prl = 0;
+    m.has_req_addr = m.has_server_id = true;
+    m.req_addr = addr;
+    m.server_id = c->server_id;
+    char a[16], macs[18], why[400] = "";
+    ip4_str(addr, a);
+    if (trace_on(c->st->sim, TRACE_LAYERS))
+        snprintf(why, sizeof why,
+                 "DHCP Decline: %s is already used by %s (it answered the ARP probe), so %s "
+                 "must not take it. The client tells the servers, by broadcast, so that the "
+                 "address is set aside, and starts over in %lld s.",
+                 a, mac_str(mac, macs), c->st->node->name, (long long)(DHCP_DECLINE_WAIT / SIM_S));
+    cl_log(c, "DHCPDECLINE of %s on %s to 255.255.255.255 port 67 (xid=0x%x)", a, c->ifc->name,
+           c->xid);
+    cl_send(c, &m, 0xffffffffu, why);
+    cl_state(c, DC_STOPPED, "The offered address is in use; the client waits, then starts over.");
+    c->retx = sim_schedule(c->st->sim, DHCP_DECLINE_WAIT, cl_retx, c, 1);
+}
+
+/* RFC 2131 3.1.5: "The client SHOULD perform a check on the suggested
+ * address to ensure that the address is not already in use" - by ARP. */
+static void cl_check(struct dhcp_client *c, const struct dhcp_msg *ack)
+{
+    char a[16], why[300];
+    c->ack = *ack;
+    sim_cancel(c->st->sim, &c->retx);
+    if (arp_probe(c->st, c->ifc, ack->yiaddr, cl_conflict, c) < 0) {
+        cl_bind(c, ack);
+        return;
+    }
+    snprintf(why, sizeof why,
+             "The server said yes, but before using %s the client makes sure that no other "
+             "host has it: one ARP probe, then %lld s of listening for an answer.",
+             ip4_str(ack->yiaddr, a), (long long)(DHCP_PROBE_WAIT / SIM_S));
+    cl_state(c, DC_CHECKING, why);
+    c->retx = sim_schedule(c->st->sim, DHCP_PROBE_WAIT, cl_probe_done, c, 0);
+}
+
 static void cl_input(void *ctx, struct udp_sock *sock, const struct udp_meta *m,
                      const uint8_t *data, size_t len)
 {
@@ -436,7 +500,7 @@ static void cl_input(void *ctx, struct udp_sock *sock, const struct udp_meta *m,
         return;
     }
     const char *skip = NULL;
-    if (!c || c->state == DC_STOPPED || c->state == DC_BOUND)
+    if (!c || c->state == DC_STOPPED || c->state == DC_BOUND || c->state == DC_CHECKING)
         skip = "no client on this interface is waiting for an answer";
     else if (in.op != DHCP_BOOTREPLY)
         skip = "it is a client's message, not a server's reply";
@@ -485,7 +549,12 @@ static void cl_input(void *ctx, struct udp_sock *sock, const struct udp_meta *m,
              in.xid, ip4_str(in.yiaddr, a), ip4_str(c->offered, b));
         return;
     }
-    cl_bind(c, &in, m->src);
+    cl_log(c, "DHCPACK of %s from %s (xid=0x%x)", ip4_str(in.yiaddr, a), ip4_str(m->src, b),
+           c->xid);
+    if (c->state == DC_REQUESTING)
+        cl_check(c, &in);
+    else
+        cl_bind(c, &in);
 }
 
 static struct dhcp_client *cl_get(struct netstack *st, struct iface *ifc)

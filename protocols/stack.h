@@ -28,7 +28,20 @@ struct arp_entry {
     struct netstack *st; /* back pointer for timer callbacks */
 };
 
+/* An address being checked before use (RFC 5227 probe): whoever answers
+ * for it, or probes for it too, is reported through fn. */
+typedef void (*arp_conflict_fn)(void *ctx, struct iface *ifc, uint32_t addr, const uint8_t *mac);
+struct arp_watch {
+    struct iface *ifc;
+    uint32_t addr;
+    arp_conflict_fn fn;
+    void *ctx;
+};
+#define ARP_WATCH_MAX 8
+
 struct arp_cache {
+    struct arp_watch watch[ARP_WATCH_MAX];
+    int n_watch;
     struct arp_entry **e; /* stable pointers: timers refer to entries */
     uint32_t n, cap;
     uint32_t *index; /* open addressing: ip -> entry number + 1 */

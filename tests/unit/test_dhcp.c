@@ -10,6 +10,7 @@
  * times and ISC's messages), the shell commands and the dissector. */
 #include "check.h"
 #include "fixture.h"
+#include "protocols/arp.h"
 #include "protocols/dhcp.h"
 #include "protocols/dissect.h"
 #include "scenarios/shell.h"
@@ -335,7 +336,7 @@ static void test_dora_and_renew(void)
     CHECK_EQ(t.e->n_addr, 0);
     CHECK_EQ(lan_dhclient(&t), 0);
     CHECK_EQ(lan_dhclient(&t), DHCP_CLIENT_BUSY);
-    sim_run_until(t.sim, SIM_S);
+    sim_run_until(t.sim, 2 * SIM_S);
     CHECK_EQ(t.ui.code, 0);
     CHECK(strstr(t.ui.out, "DHCPDISCOVER on eth0 to 255.255.255.255 port 67 interval "));
     CHECK(strstr(t.ui.out, "DHCPOFFER of 192.168.1.100 from 192.168.1.1\n"));
@@ -367,7 +368,7 @@ static void test_dora_and_renew(void)
 
     /* T1 = 1800 s: a unicast REQUEST to the server, ACK, bound again */
     fx_log_clear(&t.log);
-    sim_run_until(t.sim, 1801 * SIM_S);
+    sim_run_until(t.sim, 1802 * SIM_S);
     sent_by(&t, "pc1:eth0", &s);
     CHECK_EQ(s.n, 1);
     CHECK_EQ(s.type[0], DHCPREQUEST);
@@ -384,7 +385,7 @@ static void test_dora_and_renew(void)
     CHECK_EQ(
         dhcp_server_lease(dhcp_server_at(t.r1, 0), IP(192, 168, 1, 100), sim_now(t.sim))->expires /
             SIM_S,
-        1800 + 3600);
+        1801 + 3600);
 
     /* dhclient -r: RELEASE to the server, the address goes */
     fx_log_clear(&t.log);
@@ -392,7 +393,7 @@ static void test_dora_and_renew(void)
     struct dhcp_client_ui ui = {ui_line, ui_done, &u2};
     CHECK(dhcp_client_release(t.pc, t.e, &ui));
     CHECK(strstr(u2.out, "DHCPRELEASE of 192.168.1.100 on eth0 to 192.168.1.1 port 67"));
-    sim_run_until(t.sim, 1802 * SIM_S);
+    sim_run_until(t.sim, 1803 * SIM_S);
     sent_by(&t, "pc1:eth0", &s);
     CHECK_EQ(s.n, 1);
     CHECK_EQ(s.type[0], DHCPRELEASE);
@@ -430,11 +431,11 @@ static void test_rebind_and_expire(void)
         for (int i = 0; i < s.n; i++)
             CHECK(s.dst[i] == IP(192, 168, 1, 1) && s.ciaddr[i] == IP(192, 168, 1, 100));
         CHECK(s.n >= 2 && s.t[1] - s.t[0] >= 600 * SIM_S); /* (3150 - 1800) / 2 */
-        sim_run_until(t.sim, 3140 * SIM_S);                /* past the last renewal before T2 */
+        sim_run_until(t.sim, 3141 * SIM_S);                /* past the last renewal before T2 */
         if (!expire) {
             link_set_up(t.sim, t.uplink, true);
             fx_log_clear(&t.log);
-            sim_run_until(t.sim, 3151 * SIM_S);
+            sim_run_until(t.sim, 3152 * SIM_S);
             sent_by(&t, "pc1:eth0", &s);
             /* T2: a broadcast REQUEST that still carries ciaddr */
             CHECK(s.n >= 1);
@@ -444,11 +445,11 @@ static void test_rebind_and_expire(void)
             CHECK(c->state == DC_BOUND);
             CHECK_EQ(t.e->n_addr, 1);
         } else {
-            sim_run_until(t.sim, 3599 * SIM_S);
+            sim_run_until(t.sim, 3600 * SIM_S);
             CHECK(c->state == DC_REBINDING);
             CHECK_EQ(t.e->n_addr, 1);
             fx_log_clear(&t.log);
-            sim_run_until(t.sim, 3601 * SIM_S);
+            sim_run_until(t.sim, 3602 * SIM_S);
             /* expiry: address, route and DNS gone; back to discovering */
             CHECK_EQ(t.e->n_addr, 0);
             CHECK(route_lookup(&t.pc->rt, IP(8, 8, 8, 8)) == NULL);
@@ -482,12 +483,70 @@ static void test_nak_on_renewal(void)
     /* the server forgets the lease and gives the address to someone else */
     struct dhcp_server *s = dhcp_server_at(t.r1, 0);
     s->lease[0].chaddr[5] ^= 0xff;
-    sim_run_until(t.sim, 1801 * SIM_S);
+    sim_run_until(t.sim, 1803 * SIM_S);
     const struct dhcp_client *c = dhcp_client_of(t.pc, t.e);
     CHECK(fx_count(&t.log, TK_OUTPUT, "pc1", "DHCPNAK from 192.168.1.1") == 1);
     CHECK(c->state == DC_BOUND);
     CHECK_EQ(t.e->n_addr, 1);
     CHECK_EQ(t.e->addr[0], IP(192, 168, 1, 101));
+    lan_free(&t);
+}
+
+/* A printer already sits on the pool's first address, configured by hand:
+ * the client's ARP probe finds it, the client declines, the server sets
+ * the address aside and the next DORA gives .101. */
+static const char clash_json[] =
+    "{\"netstep\": 1, \"nodes\": [\n"
+    " {\"name\": \"pc1\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", \"ip\": "
+    "\"dhcp\"}]},\n"
+    " {\"name\": \"printer\", \"type\": \"host\", \"interfaces\": [{\"name\": \"eth0\", \"ip\": "
+    "\"192.168.1.100/24\", \"mac\": \"02:00:00:00:0e:01\"}]},\n"
+    " {\"name\": \"sw1\", \"type\": \"switch\", \"ports\": 4},\n"
+    " {\"name\": \"r1\", \"type\": \"router\", \"interfaces\": [{\"name\": \"eth0\", \"ip\": "
+    "\"192.168.1.1/24\"}],\n"
+    "  \"dhcp_server\": {\"interface\": \"eth0\", \"pool\": \"192.168.1.100-192.168.1.199\", "
+    "\"lease\": \"1h\"}}],\n"
+    " \"links\": [{\"a\": \"pc1:eth0\", \"b\": \"sw1:1\"}, {\"a\": \"printer:eth0\", \"b\": "
+    "\"sw1:2\"}, {\"a\": \"r1:eth0\", \"b\": \"sw1:4\"}]}\n";
+
+static void test_decline(void)
+{
+    struct lan t;
+    if (!lan_init(&t, clash_json)) {
+        CHECK(0);
+        return;
+    }
+    CHECK_EQ(lan_dhclient(&t), 0);
+    sim_run_until(t.sim, SIM_S / 2);
+    const struct dhcp_client *c = dhcp_client_of(t.pc, t.e);
+    CHECK(c->state == DC_STOPPED); /* declined, waiting to start over */
+    CHECK(strstr(t.ui.out, "DHCPACK of 192.168.1.100 from 192.168.1.1"));
+    CHECK(strstr(t.ui.out, "DHCPDECLINE of 192.168.1.100 on eth0 to 255.255.255.255 port 67"));
+    CHECK_EQ(t.e->n_addr, 0);
+    CHECK(fx_count(&t.log, TK_STATE, "pc1:eth0",
+                   "address conflict: 192.168.1.100 is in use by "
+                   "02:00:00:00:0e:01") == 1 ||
+          fx_count(&t.log, TK_STATE, "pc1:eth0", "address conflict: 192.168.1.100") == 1);
+    CHECK(fx_count(&t.log, TK_DELIVER, "printer:eth0", "Who has 192.168.1.100? (ARP Probe)") == 1);
+    CHECK_EQ(
+        dhcp_server_lease(dhcp_server_at(t.r1, 0), IP(192, 168, 1, 100), sim_now(t.sim))->state,
+        DL_DECLINED);
+    /* nobody learnt 0.0.0.0 or the printer's address from the probe */
+    CHECK(arp_lookup(t.r1, 0) == NULL);
+    struct sent s;
+    sent_by(&t, "pc1:eth0", &s);
+    CHECK_EQ(s.n, 3);
+    CHECK_EQ(s.type[2], DHCPDECLINE);
+    CHECK_EQ(s.dst[2], 0xffffffffu);
+    /* 10 s later: DORA again, .101 this time, and no conflict */
+    sim_run_until(t.sim, 13 * SIM_S);
+    CHECK(c->state == DC_BOUND);
+    CHECK_EQ(t.e->n_addr, 1);
+    CHECK_EQ(t.e->addr[0], IP(192, 168, 1, 101));
+    CHECK_EQ(t.ui.code, 0);
+    CHECK(strstr(t.ui.out, "bound to 192.168.1.101 -- renewal in 1800 seconds.\n"));
+    sent_by(&t, "pc1:eth0", &s);
+    CHECK(s.n == 5 && s.t[3] >= 10 * SIM_S);
     lan_free(&t);
 }
 
@@ -543,7 +602,7 @@ static void test_shell_and_dissector(void)
     struct node *pc = sim_find_node(t.sim, "pc1"), *r1 = sim_find_node(t.sim, "r1");
     struct shell_proc *p = shell_run(t.sim, pc, "dhclient eth0", NULL, NULL);
     CHECK(!p->done);
-    sim_run_until(t.sim, SIM_S);
+    sim_run_until(t.sim, 2 * SIM_S);
     CHECK(p->done && p->exit_code == 0);
     CHECK(strstr(p->out, "bound to 192.168.1.100 -- renewal in 1800 seconds."));
     shell_proc_free(p);
@@ -574,7 +633,7 @@ static void test_shell_and_dissector(void)
     p = shell_run(t.sim, pc, "dhclient eth0", NULL, NULL);
     shell_interrupt(p);
     shell_proc_free(p);
-    sim_run_until(t.sim, 2 * SIM_S);
+    sim_run_until(t.sim, 4 * SIM_S);
     CHECK_EQ(t.e->n_addr, 1);
     CHECK(fx_count(&t.log, TK_OUTPUT, "pc1", "bound to 192.168.1.100") >= 1);
 
@@ -631,6 +690,7 @@ int main(void)
     test_dora_and_renew();
     test_rebind_and_expire();
     test_nak_on_renewal();
+    test_decline();
     test_no_server();
     test_shell_and_dissector();
     return check_done();
