@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # determinism.sh - same scenario + same seed => byte-identical capture.
 #
-# Usage: determinism.sh NETSTEP WORKDIR ROUTED_LANS LOSSY
+# Usage: determinism.sh NETSTEP WORKDIR ROUTED_LANS LOSSY TCP_LOSS
 # ROUTED_LANS runs twice with one seed: the pcapng files must be identical.
 # LOSSY (a cable with 30% loss) runs with --seed 1 twice (identical) and with
 # --seed 2 (which loses other frames, so the bytes must differ: the seed is
-# really used).
+# really used). TCP_LOSS (TCP retransmitting over a lossy cable) runs twice
+# with one seed: retransmission timers, duplicate ACKs and random initial
+# sequence numbers must all come out the same.
 set -euo pipefail
-netstep=$1 routed=$3 lossy=$4
+netstep=$1 routed=$3 lossy=$4 tcploss=$5
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_work "$2"
@@ -35,4 +37,8 @@ cmp "$work/lossy-1a.pcapng" "$work/lossy-1b.pcapng" ||
 if cmp -s "$work/lossy-1a.pcapng" "$work/lossy-2.pcapng"; then
     fail "$lossy: seeds 1 and 2 gave identical captures (is the seed used for loss?)"
 fi
-echo "ok: identical with one seed, different with another"
+capture tcp-a "$tcploss" 9
+capture tcp-b "$tcploss" 9
+cmp "$work/tcp-a.pcapng" "$work/tcp-b.pcapng" ||
+    fail "$tcploss: two runs with seed 9 gave different captures"
+echo "ok: identical with one seed, different with another; TCP under loss identical"
