@@ -1,6 +1,6 @@
-/* browser.c - the scenario browser: every bundled scenario (the .json
- * files of scenarios/bundled, then of scenarios/labs when there is such a
- * folder) with its name and description, opened with O (or Ctrl+O) and
+/* browser.c - the scenario browser: every bundled scenario (the .json and
+ * .lua files of scenarios/bundled, then of scenarios/labs when there is
+ * such a folder) with its name and description, opened with O (or Ctrl+O) and
  * shown at an empty start. Enter or a click opens the selected one; a
  * scenario that fails to load is listed with its error instead of its
  * description. */
@@ -52,7 +52,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The .json files of dir/sub, sorted, appended to *paths. */
+/* The scenario files (.json, .lua) of dir/sub, sorted, appended to *paths. */
 static void list_json(const char *dir, const char *sub, char ***paths, int *n, int *cap)
 {
     char d[1024];
@@ -63,7 +63,9 @@ static void list_json(const char *dir, const char *sub, char ***paths, int *n, i
     struct dirent *de;
     while ((de = readdir(dp))) {
         size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0) continue;
+        bool json = l > 5 && strcmp(de->d_name + l - 5, ".json") == 0;
+        bool lua = l > 4 && strcmp(de->d_name + l - 4, ".lua") == 0;
+        if (!json && !lua) continue;
         if (*n == *cap) {
             *cap = *cap ? *cap * 2 : 32;
             *paths = realloc(*paths, sizeof(char *) * (size_t)*cap);

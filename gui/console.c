@@ -1,6 +1,8 @@
 /* console.c - the device view: a clicked node's interfaces and tables (ARP
- * cache, routes, MAC table, as its own show commands print them) and its
- * console, where the user types host shell commands (scenarios/shell.h).
+ * cache, routes, MAC table, NAT, DHCP leases, sockets, as its own commands
+ * print them) and its console, where the user types host shell commands
+ * (scenarios/shell.h); lines typed while an interactive command runs
+ * (telnet) go to it, Ctrl+C interrupts.
  *
  * A typed command becomes part of the scenario's history: the session
  * records it with the simulated time it was typed at and types it again
@@ -10,6 +12,7 @@
  * back output that has not happened yet. */
 #include "gui.h"
 #include "engine/net.h"
+#include "protocols/stack.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +47,31 @@ void device_refresh(struct gui *g)
                                     (a >> 16) & 255, (a >> 8) & 255, a & 255, f->plen[k]);
         }
     }
-    const char *cmds[3] = {NULL, NULL, NULL};
+    /* The tables, as the node's own commands print them: ARP, routes and
+     * sockets on a host; ARP, routes, NAT and DHCP leases on a router; the
+     * MAC table on a switch. NAT, leases and sockets only when there are
+     * any (an empty table, or IOS's "% No DHCP server", says nothing). */
+    const char *cmds[4] = {NULL, NULL, NULL, NULL};
     if (n->kind == NODE_HOST || n->kind == NODE_SERVER) {
         cmds[0] = "arp -a";
         cmds[1] = "ip route";
+        cmds[2] = "ss -tan";
     } else if (n->kind == NODE_ROUTER) {
         cmds[0] = "show arp";
         cmds[1] = "show ip route";
+        cmds[2] = "show ip nat translations";
+        cmds[3] = "show dhcp leases";
     } else if (n->kind == NODE_SWITCH) {
         cmds[0] = "show mac address-table";
     }
-    for (int c = 0; c < 3 && cmds[c]; c++) {
+    for (int c = 0; c < 4 && cmds[c]; c++) {
         char *out = session_node_command(&g->s, g->sel_node, cmds[c]);
+        const char *nl = strchr(out, '\n');
+        bool optional = c >= 2;
+        if (optional && (!out[0] || out[0] == '%' || !nl || !nl[1])) {
+            free(out);
+            continue;
+        }
         size_t need = len + strlen(cmds[c]) + strlen(out) + 16;
         if (need > cap) {
             cap = need * 2;
@@ -79,15 +95,73 @@ void console_submit(struct gui *g)
     if (!*p || g->sel_node < 0 || !g->s.runner) return;
     g->playing = false;
     size_t before = session_type_command(&g->s, g->sel_node, p);
-    /* The next step forward shows the command's first step. */
-    g->cur = (long)before - 1;
+    const struct gui_cmd *c = &g->s.cmds[g->s.n_cmds - 1];
+    /* The next step forward shows a new command's first step. A line for a
+     * running command leaves the view where it is: its steps come after
+     * the ones not yet looked at. */
+    if (c->kind == GC_RUN) g->cur = (long)before - 1;
     g->sel_field = -1;
     g->ev_scroll = 0;
-    char m[sizeof line + 96];
-    snprintf(m, sizeof m, "%s$ %s  (typed at this moment; step back and forward replay it)",
-             gui_node_name(g, g->sel_node), p);
+    char m[sizeof line + 160];
+    if (c->kind == GC_INPUT)
+        snprintf(m, sizeof m, "Typed \"%s\" into %s's %s (recorded: replay types it again).", p,
+                 gui_node_name(g, g->sel_node), g->s.cmds[c->target].line);
+    else
+        snprintf(m, sizeof m,
+                 "%s$ %s  (typed at this moment; it runs as the simulation plays, and step back "
+                 "and forward replay it)",
+                 gui_node_name(g, g->sel_node), p);
     gui_message(g, false, m);
     device_refresh(g);
+}
+
+void console_interrupt(struct gui *g)
+{
+    if (g->sel_node < 0 || !g->s.runner) return;
+    g->playing = false;
+    if (!session_interrupt(&g->s, g->sel_node)) {
+        gui_message(g, false, "Nothing is running on this console.");
+        return;
+    }
+    const struct gui_cmd *c = &g->s.cmds[g->s.n_cmds - 1];
+    char m[300];
+    snprintf(m, sizeof m, "^C: interrupted %s$ %s", gui_node_name(g, g->sel_node),
+             g->s.cmds[c->target].line);
+    gui_message(g, false, m);
+    device_refresh(g);
+}
+
+/* The console's transcript as lines, each flagged when it is what the user
+ * typed. */
+struct con_lines {
+    char **text;
+    bool *typed;
+    int n, cap;
+};
+
+static void con_add(struct con_lines *l, const char *s, size_t len, bool typed)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->text = realloc(l->text, sizeof(char *) * (size_t)l->cap);
+        l->typed = realloc(l->typed, sizeof(bool) * (size_t)l->cap);
+        if (!l->text || !l->typed) abort();
+    }
+    l->text[l->n] = strndup(s, len);
+    if (!l->text[l->n]) abort();
+    l->typed[l->n++] = typed;
+}
+
+/* Output bytes [from, to) as lines; a last line without its newline yet is
+ * shown as it is. */
+static void con_add_output(struct con_lines *l, const char *out, size_t from, size_t to)
+{
+    while (from < to) {
+        const char *e = memchr(out + from, '\n', to - from);
+        size_t len = e ? (size_t)(e - (out + from)) : to - from;
+        con_add(l, out + from, len, false);
+        from += len + (e ? 1 : 0);
+    }
 }
 
 /* Lines of text, the last ones that fit, from the bottom up. */
@@ -108,39 +182,30 @@ static void console_draw(struct gui *g, SDL_Rect r)
     const struct gui_session *s = &g->s;
     draw_fill(g, r, C_CON_BG);
     g->console_rect = (SDL_Rect){r.x, r.y + r.h - g->mono_h - 8, r.w, g->mono_h + 8};
-    /* The node's commands and their output so far, as lines. */
-    int n = 0, cap = 64;
-    char **text = malloc(sizeof(char *) * (size_t)cap);
-    bool *is_cmd = malloc(sizeof(bool) * (size_t)cap);
-    if (!text || !is_cmd) abort();
+    /* The node's commands, the lines typed into them, and their output so
+     * far, each typed line where the output had got when it was typed. */
+    struct con_lines l = {0};
     for (int c = 0; c < s->n_cmds; c++) {
         const struct gui_cmd *cmd = &s->cmds[c];
-        if (cmd->node != g->sel_node || !cmd->proc) continue;
+        if (cmd->node != g->sel_node || cmd->kind != GC_RUN || !cmd->proc) continue;
+        char head[sizeof g->console_in + NODE_NAME_MAX + 4];
+        snprintf(head, sizeof head, "%s$ %s", gui_node_name(g, cmd->node), cmd->line);
+        con_add(&l, head, strlen(head), true);
         const char *out = cmd->proc->out ? cmd->proc->out : "";
-        size_t need = 1;
-        for (const char *q = out; *q; q++)
-            need += *q == '\n';
-        if (n + (int)need + 1 > cap) {
-            while (n + (int)need + 1 > cap)
-                cap *= 2;
-            text = realloc(text, sizeof(char *) * (size_t)cap);
-            is_cmd = realloc(is_cmd, sizeof(bool) * (size_t)cap);
-            if (!text || !is_cmd) abort();
+        size_t len = cmd->proc->out ? cmd->proc->out_len : 0, at = 0;
+        for (int k = c + 1; k < s->n_cmds; k++) {
+            const struct gui_cmd *in = &s->cmds[k];
+            if (in->target != c || in->kind == GC_RUN || !in->injected) continue;
+            size_t upto = in->out_at < len ? in->out_at : len;
+            con_add_output(&l, out, at, upto);
+            at = upto;
+            con_add(&l, in->line, strlen(in->line), true);
         }
-        size_t ll = strlen(cmd->line) + NODE_NAME_MAX + 4;
-        text[n] = malloc(ll);
-        if (!text[n]) abort();
-        snprintf(text[n], ll, "%s$ %s", gui_node_name(g, cmd->node), cmd->line);
-        is_cmd[n++] = true;
-        for (const char *q = out; *q;) {
-            const char *e = strchr(q, '\n');
-            size_t len = e ? (size_t)(e - q) : strlen(q);
-            text[n] = strndup(q, len);
-            if (!text[n]) abort();
-            is_cmd[n++] = false;
-            q += len + (e ? 1 : 0);
-        }
+        con_add_output(&l, out, at, len);
     }
+    int n = l.n;
+    char **text = l.text;
+    bool *is_cmd = l.typed;
     if (n == 0) {
         draw_text(g, g->small, r.x + 8, r.y + 6, r.w - 16, C_DIM,
                   "Console: commands typed here (ping, traceroute, arp -a, ...) run at the "
@@ -156,12 +221,20 @@ static void console_draw(struct gui *g, SDL_Rect r)
     SDL_Rect in = g->console_rect;
     draw_fill(g, in, g->console_on ? (SDL_Color){40, 48, 62, 255} : (SDL_Color){34, 38, 48, 255});
     draw_line(g, in.x, in.y, in.x + in.w, in.y, C_BORDER);
-    char prompt[sizeof g->console_in + NODE_NAME_MAX + 48];
-    if (g->console_on)
+    char prompt[sizeof g->console_in + NODE_NAME_MAX + 96];
+    int running = session_running(s, g->sel_node, true);
+    if (running >= 0) {
+        /* Lines go to the interactive command, as in a terminal. */
+        char what[48];
+        snprintf(what, sizeof what, "%s", s->cmds[running].line);
+        snprintf(prompt, sizeof prompt, "[%s] %s%s", what, g->console_in,
+                 g->console_on ? "_" : "   (click here or press C to type a line to it)");
+    } else if (g->console_on) {
         snprintf(prompt, sizeof prompt, "%s$ %s_", gui_node_name(g, g->sel_node), g->console_in);
-    else
+    } else {
         snprintf(prompt, sizeof prompt, "%s$   (click here or press C to type)",
                  gui_node_name(g, g->sel_node));
+    }
     draw_text(g, g->mono, in.x + 8, in.y + 4, in.w - 16,
               g->console_on ? C_CON_CMD : (SDL_Color){150, 160, 170, 255}, prompt);
     dump_printf(g, "console_input %s%s\n", prompt, g->console_on ? " [focused]" : "");
@@ -181,7 +254,7 @@ void device_draw(struct gui *g)
     /* The console takes room only once something was typed on this node. */
     bool typed = false;
     for (int i = 0; i < g->s.n_cmds; i++)
-        typed |= g->s.cmds[i].node == g->sel_node && g->s.cmds[i].proc;
+        typed |= g->s.cmds[i].node == g->sel_node && g->s.cmds[i].injected;
     int con_h = typed ? r.h * 2 / 5 : g->mono_h * 3 + 16;
     int bottom = r.y + r.h - con_h;
     int y = r.y + g->line_h + 10;

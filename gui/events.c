@@ -155,6 +155,7 @@ void events_draw(struct gui *g)
                     idx == sel ? " [selected]" : "");
         if (g->n_event_rows < GUI_MAX_ROWS)
             g->event_rows[g->n_event_rows++] = (struct gui_row){row, idx};
+        dump_printf(g, "event_row rect=%d,%d,%d,%d\n", row.x, row.y, row.w, row.h);
         y += lh;
     }
     if (end <= start)

@@ -74,6 +74,8 @@ struct gui_step {
     enum trace_kind kind;
     uint8_t gp;     /* proto_index(proto) */
     bool is_frame;  /* frame holds a whole Ethernet frame (L1/L2 steps) */
+    int8_t start;   /* where frame's bytes begin (enum dis_start); -1 = above IP
+                       (an ICMP, UDP, ... payload alone) or no bytes */
     bool broadcast; /* the frame's destination MAC is ff:ff:ff:ff:ff:ff */
     uint64_t pkt_id;
     char proto[16]; /* highest protocol inside the frame, or the step's own */
@@ -82,15 +84,22 @@ struct gui_step {
     uint32_t frame_len;
 };
 
-/* A command typed on a device console: replay types it again at the same
- * simulated time, after every event up to that time has run, so the history
- * comes out identical. */
+/* What the user typed on a device console: replay types it again at the
+ * same simulated time, after every event up to that time has run, so the
+ * history comes out identical. A line is a new command, or a line for the
+ * interactive command running on that console (telnet), or Ctrl+C. */
+enum gui_cmd_kind { GC_RUN, GC_INPUT, GC_INTERRUPT };
+
 struct gui_cmd {
     sim_time at;
     int node;
+    enum gui_cmd_kind kind;
+    int target; /* GC_INPUT, GC_INTERRUPT: index of the GC_RUN it goes to */
     char *line;
     size_t at_step;          /* steps that existed when it was typed (shown) */
-    struct shell_proc *proc; /* NULL until injected in the current run */
+    struct shell_proc *proc; /* GC_RUN: NULL until injected in the current run */
+    bool injected;           /* typed in the current run */
+    size_t out_at;           /* target's output length when typed (where it shows) */
 };
 
 struct gui_session {
@@ -100,6 +109,9 @@ struct gui_session {
     FILE *devnull; /* the runner's text output goes nowhere */
     struct gui_step *steps;
     size_t n_steps, cap_steps;
+    /* Steps past n_steps kept from before a replay (up to n_kept), which the
+     * replay makes again and takes back rather than copying them anew. */
+    size_t n_kept;
     /* Indices of the steps the event list shows (frames sent, drops), in
      * order; the event list binary-searches it. */
     long *events;
@@ -135,13 +147,21 @@ sim_time session_next_time(const struct gui_session *s);
 /* Text of a shell command run on node i now (device tables). Caller frees. */
 char *session_node_command(struct gui_session *s, int node, const char *cmd);
 /* Types line on node's console now: first runs every event up to now, then
- * starts the command, and records it for replay. Commands typed earlier
- * for a later moment (before a step back) are forgotten: the future they
- * were typed in no longer happens. Returns the step count before the
- * command's own steps. */
+ * gives the line to the interactive command running there (telnet), or
+ * else starts it as a new command, and records it for replay. Commands
+ * typed earlier for a later moment (before a step back) are forgotten: the
+ * future they were typed in no longer happens. Returns the step count
+ * before the line's own steps. */
 size_t session_type_command(struct gui_session *s, int node, const char *line);
-/* Picks a time at which a frame is on a wire: the middle of the first ICMP
- * frame's flight, else of the first frame. Runs the session to the end. */
+/* Ctrl+C on node's console: interrupts the latest command still running
+ * there, recorded like a typed line. False when none runs. */
+bool session_interrupt(struct gui_session *s, int node);
+/* The latest command still running on node's console (index into cmds), or
+ * -1; with reads_input, only one that reads typed lines. */
+int session_running(const struct gui_session *s, int node, bool reads_input);
+/* Picks a time at which a frame is on a wire: the middle of the first IPv4
+ * frame's flight (rather than the ARP before it), else of the first frame.
+ * Runs the session to the end. */
 sim_time session_auto_time(struct gui_session *s);
 /* Number of steps with time <= t (binary search over the history). */
 size_t session_steps_upto(const struct gui_session *s, sim_time t);
@@ -329,6 +349,7 @@ void gui_handle_event(struct gui *g, const SDL_Event *ev);
 void gui_play_tick(struct gui *g, double real_s);
 /* Parses a --keys script into events (see input.c); returns the count. */
 int keys_parse(const char *script, SDL_Event **out);
+#define GUI_EV_WAIT 1                      /* SDL_USEREVENT code of a --keys "wait:MS" */
 bool gui_set_big(struct gui *g, bool big); /* main.c: reopens the fonts */
 
 /* ---- browser (browser.c), console (console.c), save (save.c) ---- */
@@ -343,6 +364,7 @@ bool browser_dir(char *out, size_t len);
 
 void device_refresh(struct gui *g);
 void console_submit(struct gui *g);
+void console_interrupt(struct gui *g); /* Ctrl+C on the open device's console */
 
 /* Writes the nodes' positions (world coordinates) into the scenario JSON:
  * only the "position" members change; written to a temporary file in the

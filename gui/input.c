@@ -361,6 +361,8 @@ static void console_key(struct gui *g, SDL_Keysym k)
     size_t n = strlen(g->console_in);
     if (k.sym == SDLK_ESCAPE) {
         close_console(g);
+    } else if (k.sym == SDLK_c && (k.mod & KMOD_CTRL)) {
+        console_interrupt(g);
     } else if (k.sym == SDLK_BACKSPACE && n) {
         g->console_in[n - 1] = 0;
     } else if (k.sym == SDLK_RETURN || k.sym == SDLK_KP_ENTER) {
@@ -441,7 +443,9 @@ static void on_key(struct gui *g, SDL_Keysym k)
         if (g->win) SDL_StartTextInput();
         break;
     case SDLK_c:
-        if (g->sel_node >= 0) {
+        if (g->sel_node >= 0 && ctrl) {
+            console_interrupt(g);
+        } else if (g->sel_node >= 0) {
             open_console(g);
             g->swallow = 'c';
         }
@@ -605,7 +609,10 @@ static void push_motion(SDL_Event **evs, int *n, int *cap, int x, int y)
 /* Test hook (--keys): input as if the user typed it. Comma-separated: SDL
  * key names ("Right", "Left", "Space", "F5", "Q"; "Ctrl+S", "Shift+Right"
  * hold a modifier), "text:STRING", "click:X:Y", "move:X:Y",
- * "drag:X1:Y1:X2:Y2", "wheel:X:Y:N", "drop:PATH". The drop path is
+ * "drag:X1:Y1:X2:Y2", "wheel:X:Y:N", "drop:PATH", and "wait:MS", that many
+ * milliseconds of real time passing while playing (headless: a play tick
+ * of exactly that length, an SDL_USEREVENT with code GUI_EV_WAIT and the
+ * milliseconds in data1; a window just draws a frame). The drop path is
  * allocated with SDL_strdup; the caller frees it after use. */
 int keys_parse(const char *script, SDL_Event **out)
 {
@@ -644,6 +651,11 @@ int keys_parse(const char *script, SDL_Event **out)
                 e->type = SDL_MOUSEWHEEL;
                 e->wheel.y = k < 0 ? -1 : 1;
             }
+        } else if (sscanf(tok, "wait:%d", &k) == 1 && k >= 0) {
+            SDL_Event *e = push(&evs, &n, &cap);
+            e->type = SDL_USEREVENT;
+            e->user.code = GUI_EV_WAIT;
+            e->user.data1 = (void *)(intptr_t)k;
         } else if (strncmp(tok, "drop:", 5) == 0) {
             SDL_Event *e = push(&evs, &n, &cap);
             e->type = SDL_DROPFILE;

@@ -28,9 +28,27 @@ long render_inspected_step(const struct gui *g)
     const struct gui_session *s = &g->s;
     long i = g->cur >= 0 ? g->cur : (long)s->n_steps - 1;
     if (i >= (long)s->n_steps) i = (long)s->n_steps - 1;
-    for (long n = 0; i >= 0 && n < 100000; i--, n++)
-        if (s->steps[i].is_frame) return i;
-    return -1;
+    if (i < 0 || s->steps[i].start >= 0) return i;
+    /* Above IP a step holds only its payload: show the same packet as it
+     * was at its last step with a header the dissector starts from (a UDP
+     * drop shows the datagram it came in), else the latest packet. */
+    uint64_t id = s->steps[i].pkt_id;
+    long any = -1;
+    for (long k = i - 1, n = 0; k >= 0 && n < 100000; k--, n++) {
+        const struct gui_step *st = &s->steps[k];
+        if (st->start < 0) continue;
+        if (!id || st->pkt_id == id) return k;
+        if (any < 0) any = k;
+        if (n > 2000) break; /* the packet is not in the recent history */
+    }
+    return any;
+}
+
+static const char *start_name(int start, bool capital)
+{
+    if (start == DIS_START_IPV4) return "IPv4 datagram";
+    if (start == DIS_START_ARP) return "ARP message";
+    return capital ? "Frame" : "frame";
 }
 
 static int default_field(const struct dissection *d)
@@ -101,17 +119,26 @@ static void details_draw(struct gui *g, int x, int y, int w, long cur, long i)
     const struct gui_step *st = &s->steps[i];
     y = step_head_draw(g, x, y, w, cur);
     struct dissection d;
-    dissect_frame(st->frame, st->frame_len, &d);
+    dissect_packet(st->frame, st->frame_len, (enum dis_start)st->start, &d, true);
     int sel = g->sel_field;
     if (sel < 0 || (uint32_t)sel >= d.n_fields) sel = default_field(&d);
     int hex_lines = (int)((st->frame_len + 15) / 16);
     if (hex_lines > 12) hex_lines = 12;
     int hex_top = p.y + p.h - hex_lines * g->mono_h - 10;
     if (hex_top < y + 4 * g->line_h) hex_top = y + 4 * g->line_h;
-    if (i != cur) {
-        char fr[96];
-        snprintf(fr, sizeof fr, "Frame of step %ld (%u bytes):", i + 1, st->frame_len);
+    if (i != cur || st->start != DIS_START_ETH) {
+        /* Say whose bytes these are, and that no Ethernet header is among
+         * them when the step is inside the device. */
+        char fr[160];
+        if (i != cur)
+            snprintf(fr, sizeof fr, "%s of step %ld (%u bytes)%s:", start_name(st->start, true),
+                     i + 1, st->frame_len,
+                     st->start != DIS_START_ETH ? ", without an Ethernet header" : "");
+        else
+            snprintf(fr, sizeof fr, "The %s at this step (%u bytes, no Ethernet header):",
+                     start_name(st->start, false), st->frame_len);
         draw_text(g, g->small, x, y, w, C_DIM, fr);
+        dump_printf(g, "inspector bytes %s\n", fr);
         y += g->small_h;
     }
     int lh = g->small_h;

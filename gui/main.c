@@ -7,7 +7,7 @@
  *
  * Headless mode draws with SDL's software renderer into a surface (no
  * display needed) the scenario as it is at simulated time T (default: the
- * middle of the first ICMP frame's flight, else of the first frame; with
+ * middle of the first IPv4 frame's flight, else of the first frame; with
  * --keys and no --at: time 0, as the window starts), after replaying the
  * --keys script through the same input handler as the window, writes it as
  * a PNG and, with --dump-ui, a text listing of what was drawn, which is how
@@ -209,7 +209,10 @@ static int run_headless(struct gui *g, const struct gui_args *a)
         for (int i = 0; i < n && !g->quit; i++) {
             g->dump.len = 0;
             render_frame(g);
-            gui_handle_event(g, &evs[i]);
+            if (evs[i].type == SDL_USEREVENT && evs[i].user.code == GUI_EV_WAIT)
+                gui_play_tick(g, (double)(intptr_t)evs[i].user.data1 / 1e3);
+            else
+                gui_handle_event(g, &evs[i]);
         }
         events_free(evs, n);
     }

@@ -90,6 +90,7 @@ static const char *const HELP[][2] = {
     {"Drag a node", "move it;  Ctrl+S saves positions to the file"},
     {"Click a node", "its interfaces, tables and console"},
     {"C", "type a command on the open device's console"},
+    {"Ctrl+C", "interrupt the command running on that console"},
     {"Click an event", "go to that moment"},
     {"Click a chip", "toggle that protocol in the event list"},
     {"Click a field", "highlight its bytes in the hex dump"},

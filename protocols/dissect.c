@@ -49,8 +49,8 @@ void dis_clamp(const struct dis_ctx *c, size_t *off, size_t *len)
 }
 
 DIS_PRINTF(6, 7)
-void dis_layer_begin(struct dis_ctx *c, const char *abbrev, uint8_t osi, size_t off,
-                            size_t len, const char *fmt, ...)
+void dis_layer_begin(struct dis_ctx *c, const char *abbrev, uint8_t osi, size_t off, size_t len,
+                     const char *fmt, ...)
 {
     struct dissection *d = c->d;
     if (d->n_layers >= DIS_MAX_LAYERS) {
@@ -88,8 +88,8 @@ static bool dis_fields_grow(struct dissection *d)
  * when only the summary is wanted. A field that cannot be stored for lack
  * of memory is left out; the tree is for people, the columns are kept. */
 DIS_PRINTF(6, 7)
-void dis_field_add(struct dis_ctx *c, uint8_t depth, size_t off, size_t len,
-                          const char *name, const char *fmt, ...)
+void dis_field_add(struct dis_ctx *c, uint8_t depth, size_t off, size_t len, const char *name,
+                   const char *fmt, ...)
 {
     struct dissection *d = c->d;
     if (!c->tree || c->layer < 0) return;
@@ -127,7 +127,6 @@ void dis_info_append(struct dissection *d, const char *s)
     size_t used = strlen(d->info);
     dis_copy(d->info + used, sizeof d->info - used, s);
 }
-
 
 void dis_str_put(struct dis_str *s, const char *t)
 {
@@ -769,21 +768,32 @@ static void dis_eth(struct dis_ctx *c)
 
 /* --- public entry points ----------------------------------------------- */
 
-static void dis_run(const uint8_t *frame, size_t len, struct dissection *d, bool tree)
+void dissect_packet(const uint8_t *buf, size_t len, enum dis_start start, struct dissection *d,
+                    bool tree)
 {
     memset(d, 0, sizeof *d);
-    struct dis_ctx c = {.d = d, .frame = frame, .len = frame ? len : 0, .tree = tree, .layer = -1};
-    dis_eth(&c);
+    struct dis_ctx c = {.d = d, .frame = buf, .len = buf ? len : 0, .tree = tree, .layer = -1};
+    switch (start) {
+    case DIS_START_IPV4:
+        dis_ip4(&c, 0, c.len);
+        break;
+    case DIS_START_ARP:
+        dis_arp(&c, 0, c.len);
+        break;
+    default:
+        dis_eth(&c);
+        break;
+    }
 }
 
 void dissect_frame(const uint8_t *frame, size_t len, struct dissection *d)
 {
-    dis_run(frame, len, d, true);
+    dissect_packet(frame, len, DIS_START_ETH, d, true);
 }
 
 void dissect_summary(const uint8_t *frame, size_t len, struct dissection *d)
 {
-    dis_run(frame, len, d, false);
+    dissect_packet(frame, len, DIS_START_ETH, d, false);
 }
 
 void dissect_free(struct dissection *d)

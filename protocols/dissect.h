@@ -51,6 +51,14 @@ void dissect_free(struct dissection *d);
 /* Only protocol/src/dst/info (for the wire log): no field tree, no malloc. */
 void dissect_summary(const uint8_t *frame, size_t len, struct dissection *d);
 
+/* Bytes that do not start with an Ethernet header: a trace step inside a
+ * device carries its own layer's bytes (an IPv4 datagram before Ethernet
+ * wraps it, an ARP message after Ethernet is taken off). Offsets in the
+ * result are relative to buf. */
+enum dis_start { DIS_START_ETH, DIS_START_IPV4, DIS_START_ARP };
+void dissect_packet(const uint8_t *buf, size_t len, enum dis_start start, struct dissection *d,
+                    bool tree);
+
 /* Prints the tree, one field per line, indented, with offsets. */
 #include <stdio.h>
 void dissect_print(const struct dissection *d, FILE *out);

@@ -8,6 +8,8 @@ usage: check_gui.py GUI OUTDIR SCENARIO [--size WxH] [--at T] [--expect-field NA
        check_gui.py GUI OUTDIR --big-auto-layout   (a generated 40-node scenario
                                                     without positions)
        check_gui.py GUI OUTDIR --bad-input        (errors exit 2, no crash)
+       check_gui.py GUI OUTDIR --long-history     (a 10,000+ step history: end, step
+                                                    back, filter, scroll, jump)
        check_gui.py GUI OUTDIR --interactive SCENARIO  (the window under SDL's
                                                     dummy driver, driven by --keys)
        check_gui.py GUI OUTDIR --filters SCENARIO      (event filters, next/previous
@@ -18,8 +20,16 @@ usage: check_gui.py GUI OUTDIR SCENARIO [--size WxH] [--at T] [--expect-field NA
        check_gui.py GUI OUTDIR --save SCENARIO NETSTEP (pan, zoom, drag, Ctrl+S)
        check_gui.py GUI OUTDIR --browser SCENARIOS_DIR (scenario browser)
        check_gui.py GUI OUTDIR --console SCENARIO      (typed commands and replay)
-       check_gui.py GUI OUTDIR --teacher SCENARIO      (help lists every control,
-                                                    large fonts, same PNG twice)
+       check_gui.py GUI OUTDIR --teacher SCENARIO [DOC]  (help lists every control,
+                                                    as DOC's table does, large fonts,
+                                                    same PNG twice)
+       check_gui.py GUI OUTDIR --inspector-l3 MISSING TCP  (steps whose bytes start
+                                                    at IPv4 are not read as Ethernet)
+       check_gui.py GUI OUTDIR --console-live TCP DNS  (telnet lines, dig output as
+                                                    the simulation plays)
+       check_gui.py GUI OUTDIR --device-tables DHCP TCP ROUTED  (leases, sockets)
+       check_gui.py GUI OUTDIR --auto-moment SCENARIO...   (no --at: the first IPv4
+                                                    frame in flight)
 """
 import os
 import struct
@@ -108,9 +118,46 @@ def check_scenario(gui, outdir, scenario, size, at, field):
         fail("inspector does not show the field " + field)
     if not any(ln.startswith("why ") for ln in lines):
         fail("inspector shows no why sentence")
-    print("ok: %d nodes, %d packets, %d events" % (
+    check_plays_and_steps(gui, outdir, scenario)
+    print("ok: %d nodes, %d packets, %d events; steps, plays, ends" % (
         sum(ln.startswith("node ") for ln in lines), len(packets),
         sum(ln.startswith("event ") for ln in lines)))
+
+
+def toolbar_state(lines):
+    """(step, steps, time in s, playing, ended) from the toolbar line."""
+    t = want(lines, "toolbar ")[0]
+    step, rest = t.split("step ")[1].split(" of ")
+    return (int(step), int(rest.split()[0]), float(t.split("t = ")[1].split()[0]),
+            "playing" in t, "(end)" in t)
+
+
+def check_plays_and_steps(gui, outdir, scenario):
+    """The scenario steps forward and back, goes event by event, plays
+    (scripted time passing) and runs to its end."""
+    st = toolbar_state(headless(gui, outdir, "steps", scenario, "Right,Right,Right,Left"))
+    if st[0] != 2:
+        fail("three steps forward and one back should show step 2: %r" % (st,))
+    lines = headless(gui, outdir, "events", scenario, "N,N,N,P")
+    two = headless(gui, outdir, "events2", scenario, "N,N")
+    rows = [ln for ln in lines if ln.startswith("event ")]
+    if selected_event(lines) != selected_event(two) or len(rows) != 2:
+        fail("N three times and P once should be where N twice is: %r" % rows)
+    # Play: the first wait skips the quiet time to the first event, later
+    # ones move on at the playing speed (= ten times: 1,024 times faster).
+    a = toolbar_state(headless(gui, outdir, "play1", scenario, "Space,wait:500"))
+    b = toolbar_state(headless(gui, outdir, "play2", scenario,
+                               "=,=,=,=,=,=,=,=,=,=,Space,wait:500,wait:1000,wait:1000"))
+    if not a[3] or not b[3] or not 0 < a[2] < b[2] or b[0] <= a[0]:
+        fail("playing should move time and steps on: %r then %r" % (a, b))
+    paused = toolbar_state(headless(gui, outdir, "pause", scenario, "Space,wait:500,Space,wait:500"))
+    if paused[3] or paused[2] != a[2]:
+        fail("Space again should pause: %r vs %r" % (paused, a))
+    end = headless(gui, outdir, "end", scenario, "End")
+    e = toolbar_state(end)
+    if not e[4] or e[0] != e[1] or e[1] < b[1]:
+        fail("End should run to the end of the scenario: %r" % (e,))
+    want(end, "inspector Step", "inspector at the end")
 
 
 def check_big_layout(gui, outdir):
@@ -276,6 +323,18 @@ def check_filters(gui, outdir, scenario):
     lines = headless(gui, outdir, "zero", scenario, n8 + ",1,2,0")
     if len([ln for ln in lines if ln.startswith("event ")]) != 8:
         fail("0 should show every protocol again")
+    # Clicking a row goes to that moment: the third row, after eight events.
+    rows8 = [ln for ln in headless(gui, outdir, "rows", scenario, n8)
+             if ln.startswith("event_row ")]
+    if len(rows8) != 8:
+        fail("eight event rows should be drawn: %r" % rows8)
+    click = "click:%d:%d" % center(rect_of(rows8[2:], "event_row "))
+    lines = headless(gui, outdir, "rowclick", scenario, n8 + "," + click)
+    third = [ln for ln in headless(gui, outdir, "rows3", scenario, "N,N,N")
+             if ln.startswith("event ")]
+    if selected_event(lines) != third[-1] or \
+            len([ln for ln in lines if ln.startswith("event ")]) != 3:
+        fail("clicking the third row should go to the third event: %r" % selected_event(lines))
     # Jump to a typed time, by keyboard only.
     lines = headless(gui, outdir, "jump", scenario, "J,text:1.000040,Return")
     if not any("t = 1.000040 s" in ln for ln in want(lines, "toolbar ")):
@@ -445,7 +504,29 @@ def check_browser(gui, outdir, scenarios):
         fail("error should name file, line and field: " + msg)
     if not any(first in ln for ln in want(lines, "toolbar ")):
         fail("the previous scenario should stay open")
-    print("ok: browser lists %d scenarios, opens, errors keep the scenario" % len(rows))
+    # A bad file dropped while stepping: the steps stay too.
+    lines = headless(gui, outdir, "bad2", files[0], "Right,Right,Right,drop:" + bad, env=env)
+    if "step 3 of" not in want(lines, "toolbar ")[0]:
+        fail("a failed open should leave the open scenario where it was")
+    # F5 reloads the open scenario from its file: back to step 0, error gone.
+    lines = headless(gui, outdir, "reload", files[0], "Right,Right,Right,drop:" + bad + ",F5",
+                     env=env)
+    tb = want(lines, "toolbar ")[0]
+    if first not in tb or "step 0 of 0" not in tb or any(ln.startswith("message ") for ln in lines):
+        fail("F5 should reload %s at time 0 and clear the error: %s" % (first, tb))
+    # A good file dropped on the window opens it.
+    lines = headless(gui, outdir, "drop", files[0], "Right,drop:" + files[1], env=env)
+    if second not in want(lines, "toolbar ")[0] or "step 0 of 0" not in want(lines, "toolbar ")[0]:
+        fail("dropping %s should open it" % files[1])
+    # An error names the file, line and field for a syntax error too.
+    syntax = os.path.join(outdir, "syntax.json")
+    with open(syntax, "w") as f:
+        f.write('{"netstep": 1,\n "nodes": [\n  {"name": "a" "type": "host"}]}\n')
+    lines = headless(gui, outdir, "syntax", files[0], "drop:" + syntax, env=env)
+    msg = want(lines, "message ")[0]
+    if "syntax.json:3" not in msg:
+        fail("a JSON syntax error should name file and line: " + msg)
+    print("ok: browser lists %d scenarios, opens, drop, F5, errors keep the scenario" % len(rows))
 
 
 def check_console(gui, outdir, scenario):
@@ -466,23 +547,271 @@ def check_console(gui, outdir, scenario):
     keep = ("event", "console", "toolbar", "packet", "inspector")
     if [ln for ln in a if ln.startswith(keep)] != [ln for ln in b if ln.startswith(keep)]:
         fail("step back + forward changed the history")
-    # Back before the command: it has not been typed yet.
-    c = headless(gui, outdir, "con3", scenario, typed + ",Home")
-    if any(ln.startswith("console PING") for ln in c):
-        fail("output of a command shown before it was typed")
-    # Forward again by events: the same reply comes back.
+    # Stepped far ahead, back to time 0, then typed: the future seen before
+    # (kept for replays) is not the one that happens now.
+    ahead = ",".join(["N"] * 20) + ",Home," + typed
+    k = headless(gui, outdir, "con_kept", scenario, ahead)
+    if [ln for ln in k if ln.startswith(keep)] != [ln for ln in a if ln.startswith(keep)]:
+        fail("typing after going back should rewrite the future seen before")
+    # Forward again from time 0 by events: the same reply comes back.
     d = headless(gui, outdir, "con4", scenario, typed + ",Home," + ",".join(["N"] * 20))
     if [ln for ln in d if ln.startswith("event ")] != ev:
         fail("replay after Home differs")
-    print("ok: console command typed, replayed identically")
+    # Typed at t=1s: back before that moment it has not been typed yet;
+    # forward again it is, at the same step.
+    later = "N,N,N,click:%d:%d,C,text:ping -c 1 10.3.0.20,Return,Escape" % (ax, ay)
+    c = headless(gui, outdir, "con3", scenario, later + ",Home")
+    if any(ln.startswith("console ") for ln in c):
+        fail("a command shown before the moment it was typed")
+    c1 = headless(gui, outdir, "con3a", scenario, later)
+    c2 = headless(gui, outdir, "con3b", scenario, later + ",Home,N,N,N")
+    keep1 = ("console", "toolbar")
+    if [ln for ln in c1 if ln.startswith(keep1)] != [ln for ln in c2 if ln.startswith(keep1)]:
+        fail("the command should be back at the step it was typed at")
+    want(c2, "console PING 10.3.0.20")
+    # Ctrl+C ends a ping that would run forever, as in a terminal; the
+    # interrupt is recorded and replayed too.
+    forever = "click:%d:%d,C,text:ping 10.3.0.20,Return,Escape," % (ax, ay) + \
+        ",".join(["N"] * 16)
+    e = headless(gui, outdir, "con5", scenario, forever + ",Ctrl+C")
+    con = [ln for ln in e if ln.startswith("console ")]
+    if "console ^C" not in con or "console --- 10.3.0.20 ping statistics ---" not in con:
+        fail("Ctrl+C should interrupt the ping and print its statistics: %r" % con)
+    if con.index("console ^C") > con.index("console --- 10.3.0.20 ping statistics ---"):
+        fail("^C should show before the statistics it caused")
+    def requests(lines, ident):
+        return [ln for ln in lines if ln.startswith("event ") and "request" in ln and ident in ln]
+    first = requests(e, "last=alice")
+    if not first:
+        fail("the ping sent no request before Ctrl+C")
+    ident = first[0].split("id=")[1].split(",")[0]
+    # Past the time its second request would have gone (1 s later): none.
+    f = headless(gui, outdir, "con6", scenario, forever + ",Ctrl+C," + ",".join(["N"] * 12))
+    if not any(ln.startswith("event time=1.0") for ln in f):
+        fail("12 more events should get past t=1s: %r" % want(f, "toolbar"))
+    if requests(f, "id=" + ident):
+        fail("the interrupted ping went on sending requests: %r" % requests(f, "id=" + ident))
+    back = headless(gui, outdir, "con7", scenario, forever + ",Ctrl+C," +
+                    ",".join(["Left"] * 20) + "," + ",".join(["Right"] * 20))
+    if [ln for ln in e if ln.startswith(keep)] != [ln for ln in back if ln.startswith(keep)]:
+        fail("step back + forward over an interrupt changed the history")
+    print("ok: console command typed, replayed identically, Ctrl+C")
 
 
-def check_teacher(gui, outdir, scenario):
+def check_console_live(gui, outdir, tcp, dns):
+    """Commands run in simulated time: dig's answer shows once the reply has
+    arrived, not when it was typed; lines typed while telnet runs go to it
+    (a prompt says so), come back echoed, and replay the same."""
+    def node_click(scn, name):
+        lines = headless(gui, outdir, "pos", scn)
+        return "click:%d:%d" % center(check_nodes(lines, scenario_nodes(scn))[name])
+    dig = node_click(dns, "pc1") + ",C,text:dig www.galaxy.test,Return,Escape"
+    early = headless(gui, outdir, "dig0", dns, dig + ",N,N")
+    con = [ln for ln in early if ln.startswith("console ")]
+    if con != ["console pc1$ dig www.galaxy.test"]:
+        fail("dig should have printed nothing before its answer came: %r" % con)
+    late = headless(gui, outdir, "dig1", dns, dig + "," + ",".join(["N"] * 9))
+    want(late, "console www.galaxy.test.\t300\tIN\tCNAME\tweb.galaxy.test.", "dig's answer")
+    want(late, "console ;; SERVER: 10.10.10.53#53(10.10.10.53) (UDP)", "dig's answer")
+    tel = node_click(tcp, "pc1") + ",C,text:telnet 10.0.0.2 7,Return"
+    lines = headless(gui, outdir, "tel0", tcp, tel)
+    want(lines, "console_input [telnet 10.0.0.2 7] _ [focused]", "telnet prompt")
+    typed = tel + ",text:hello echo,Return,Escape," + ",".join(["N"] * 8)
+    a = headless(gui, outdir, "tel1", tcp, typed)
+    con = [ln for ln in a if ln.startswith("console ")]
+    if con.count("console hello echo") != 2 or "console Connected to 10.0.0.2." not in con:
+        fail("the typed line should go to telnet and come back from the echo server: %r" % con)
+    if not any("[PSH, ACK]" in ln and "Len=12" in ln and "last=pc1" in ln for ln in a
+               if ln.startswith("event ")):
+        fail("the typed line (10 characters + CRLF) was not sent: %r" %
+             [ln for ln in a if ln.startswith("event ")])
+    if any(ln.startswith("console pc1$ hello echo") for ln in a):
+        fail("a line typed into telnet was run as a command")
+    keep = ("event", "console", "toolbar", "packet", "inspector")
+    b = headless(gui, outdir, "tel2", tcp,
+                 typed + "," + ",".join(["Left"] * 25) + "," + ",".join(["Right"] * 25))
+    if [ln for ln in a if ln.startswith(keep)] != [ln for ln in b if ln.startswith(keep)]:
+        fail("step back + forward changed a telnet session")
+    c = headless(gui, outdir, "tel3", tcp, typed + ",Home," + ",".join(["N"] * 8))
+    if [ln for ln in a if ln.startswith("event ")] != [ln for ln in c if ln.startswith("event ")]:
+        fail("replay from time 0 changed a telnet session")
+    print("ok: dig answers in simulated time, telnet gets typed lines, replay is exact")
+
+
+def check_inspector_l3(gui, outdir, missing, tcp):
+    """Steps inside a device carry the packet as their layer sees it: an
+    IPv4 drop (r-west has no route) is dissected from the IPv4 header, not
+    read as Ethernet; a TCP drop shows the datagram it came in."""
+    lines = headless(gui, outdir, "l3drop", missing, "N,N,N,N")
+    sel = selected_event(lines)
+    if "no route to 10.60.0.20" not in sel or "proto=ICMP" not in sel:
+        fail("the fourth event should be r-west's drop of the ICMP request: " + sel)
+    head = want(lines, "inspector Step")[0]
+    if "L3 drop at r-west" not in head:
+        fail("the inspector should show the drop step: " + head)
+    layers = want(lines, "inspector layer ")
+    if not layers[0].startswith("inspector layer L3  Internet Protocol Version 4, Src: 10.50.0.10"):
+        fail("an L3 drop should be dissected from its IPv4 header: %r" % layers)
+    if any("Ethernet" in ln for ln in layers):
+        fail("no Ethernet header exists at an L3 drop: %r" % layers)
+    want(lines, "inspector field Time to Live: 64 [selected]")
+    want(lines, "inspector field Type: 8 (Echo (ping) request)")
+    if not want(lines, "hex 0000")[0].startswith("hex 0000  45 00 00 54"):
+        fail("the hex dump should start at the IPv4 header")
+    want(lines, "highlight off=8 len=1 field=Time to Live")
+    want(lines, "inspector bytes The IPv4 datagram at this step")
+    # One step back: Ethernet was just taken off, the datagram is left.
+    lines = headless(gui, outdir, "l2decap", missing, "N,N,N,N,Left")
+    if "L2 decapsulate at r-west" not in want(lines, "inspector Step")[0]:
+        fail("Left should go to the decapsulation step")
+    if not want(lines, "inspector layer ")[0].startswith("inspector layer L3  Internet Protocol"):
+        fail("after decapsulation the IPv4 datagram is left")
+    # Two back: the frame as it arrived, Ethernet first.
+    lines = headless(gui, outdir, "l1recv", missing, "N,N,N,N,Left,Left")
+    if not want(lines, "inspector layer ")[0].startswith("inspector layer L2  Ethernet II"):
+        fail("a received frame starts with Ethernet")
+    # A TCP drop (port closed): the SYN's datagram, with its port.
+    lines = headless(gui, outdir, "tcpdrop0", tcp, at="6.00100688")
+    drop = [ln for ln in want(lines, "drop at=srv:eth0") if "reason=port 81 closed" in ln]
+    if not drop:
+        fail("srv's drop of the SYN to port 81 is not drawn")
+    x, y = [int(v) for v in drop[0].split("pos=")[1].split()[0].split(",")]
+    lines = headless(gui, outdir, "tcpdrop", tcp, at="6.00100688", keys="click:%d:%d" % (x, y))
+    if "L4 drop at srv" not in want(lines, "inspector Step")[0]:
+        fail("clicking the drop should inspect it")
+    want(lines, "inspector bytes IPv4 datagram of step")
+    want(lines, "inspector field Destination Port: 81")
+    want(lines, "inspector field Flags: 0x002 (SYN)")
+    print("ok: inspector starts at the step's own layer (IPv4 drop, decapsulation, TCP drop)")
+
+
+def check_auto_moment(gui, outdir, *scenarios):
+    """Without --at, the screenshot shows the first IPv4 frame on its wire
+    (the DNS query, the DHCP discover), not the ARP before it nor a later
+    ping."""
+    want_proto = {"dns-lookup": "DNS", "dhcp-dora": "DHCP", "tcp-handshake": "ICMP"}
+    for scn in scenarios:
+        name = os.path.splitext(os.path.basename(scn))[0]
+        lines = headless(gui, outdir, "auto-" + name, scn)
+        pk = want(lines, "packet ", name)
+        if not any("proto=" + want_proto[name] + " " in ln for ln in pk):
+            fail("%s: the default moment should show a %s frame: %r" % (name, want_proto[name], pk))
+        if all("proto=ARP" in ln for ln in pk):
+            fail(name + ": the default moment shows only ARP")
+        # It is the first IPv4 frame: no IPv4 frame was sent before it.
+        rows = [ln for ln in lines if ln.startswith("event ")]
+        if [ln for ln in rows[:-1] if "proto=ARP" not in ln]:
+            fail("%s: an IPv4 frame went out before the default moment's: %r" % (name, rows))
+    print("ok: the default moment shows the first IPv4 frame")
+
+
+def check_long_history(gui, outdir):
+    """A history of more than 10,000 steps (1,000 pings through a switch):
+    End, step back (a replay from time 0), a filter, the previous event,
+    scrolling and a jump back all land where they should. Correctness only:
+    how fast is scripts/bench's GUI-history line."""
+    scn = {"netstep": 1, "name": "long history", "seed": 1,
+           "nodes": [{"name": "a", "type": "host",
+                      "interfaces": [{"name": "eth0", "ip": "10.0.0.1/24"}]},
+                     {"name": "b", "type": "host",
+                      "interfaces": [{"name": "eth0", "ip": "10.0.0.2/24"}]},
+                     {"name": "sw", "type": "switch", "ports": 4}],
+           "links": [{"a": "a:eth0", "b": "sw:1"}, {"a": "b:eth0", "b": "sw:2"}],
+           "timeline": [{"at": "1s", "node": "a", "run": "ping -c 1000 -i 0.002 10.0.0.2"}],
+           "until": "4s"}
+    import json
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, "long.json")
+    with open(path, "w") as f:
+        json.dump(scn, f)
+
+    def step_of(lines):
+        t = want(lines, "toolbar ")[0]
+        cur, total = t.split("step ")[1].split(" of ")
+        return int(cur), int(total.split()[0])
+
+    end = headless(gui, outdir, "end", path, "End")
+    cur, total = step_of(end)
+    if total < 10000 or cur != total:
+        fail("End should show the last of more than 10,000 steps: %d of %d" % (cur, total))
+    rows = [ln for ln in end if ln.startswith("event ")]
+    if "seq=1000/" not in rows[-1] or "Echo (ping) reply" not in rows[-1]:
+        fail("the last event should be the 1000th reply: " + rows[-1])
+    back = headless(gui, outdir, "back", path, "End,Left")
+    if step_of(back) != (total - 1, total):
+        fail("Left after End should replay to step %d: %r" % (total - 1, step_of(back)))
+    flt = headless(gui, outdir, "filter", path, "End,2")
+    if any("proto=ICMP" in ln for ln in flt if ln.startswith("event ")):
+        fail("ICMP rows shown while hidden")
+    shown = want(flt, "events_shown ")[0]  # events_shown R of N (all protocols: M) ...
+    passing = int(shown.split(" of ")[1].split()[0])
+    every = int(shown.split("protocols: ")[1].split(")")[0])
+    if passing != every - 4000:  # 1,000 echoes, 2 hops each way
+        fail("with ICMP hidden, 4,000 fewer events should pass: " + shown)
+    # End is past the last frame's arrival: P goes to that frame, P again
+    # to the one before (the reply on its first hop).
+    prev = headless(gui, outdir, "prev", path, "End,P,P")
+    sel = selected_event(prev)
+    if sel != rows[-2] + " [selected]" or "seq=1000/" not in sel:
+        fail("P twice from the end should select the next to last event: " + sel)
+    if step_of(prev)[1] >= total:
+        fail("going back to an event should replay only up to it")
+    scroll = headless(gui, outdir, "scroll", path, "End,PageUp")
+    if not want(scroll, "events_shown ")[0].endswith("scroll 10"):
+        fail("PgUp should scroll the list by 10 rows")
+    srows = [ln for ln in scroll if ln.startswith("event ")]
+    if srows[-1] != rows[-11]:
+        fail("scrolled by 10, the last row shown should be the 11th from the end")
+    jump = headless(gui, outdir, "jump", path, "End,J,text:2.000001,Return")
+    if not any("t = 2.000001 s" in ln for ln in want(jump, "toolbar ")):
+        fail("J back to 2.000001 s did not jump")
+    if step_of(jump)[1] >= total:
+        fail("jumping back should replay only up to that moment")
+    print("ok: %d steps: end, step back, filter, previous event, scroll, jump back" % total)
+
+
+def check_device_tables(gui, outdir, dhcp, tcp, routed):
+    """A clicked node's tables as they are at the shown moment: DHCP leases
+    on the router that serves them, sockets on a host that has some, and
+    neither where there are none."""
+    def device(scn, name, keys):
+        lines = headless(gui, outdir, "dev-" + name, scn)
+        click = "click:%d:%d" % center(check_nodes(lines, scenario_nodes(scn))[name])
+        return [ln for ln in headless(gui, outdir, "dev-%s-%s" % (name, keys), scn,
+                                      keys + "," + click) if ln.startswith("device ")]
+    r1 = device(dhcp, "r1", "End")
+    leases = [ln for ln in r1 if ln.startswith("device 192.168.1.10") and "active" in ln]
+    if "device r1$ show dhcp leases" not in r1 or len(leases) != 2:
+        fail("r1 should list the two laptops' leases at the end: %r" % r1)
+    r1_start = device(dhcp, "r1", "Home")
+    if not any("0 active" in ln for ln in r1_start) or \
+            any(ln.startswith("device 192.168.1.10") for ln in r1_start):
+        fail("no lease exists at time 0: %r" % r1_start)
+    pc1 = device(tcp, "pc1", "End")
+    if "device pc1$ ss -tan" not in pc1 or not any("TIME-WAIT" in ln or "ESTAB" in ln
+                                                    for ln in pc1):
+        fail("pc1 should list its TCP sockets: %r" % pc1)
+    r2 = device(routed, "r2", "End")
+    if any("dhcp" in ln or "nat" in ln for ln in r2) or "device r2$ show ip route" not in r2:
+        fail("r2 runs neither DHCP nor NAT: %r" % r2)
+    print("ok: device tables (leases, sockets) as at the shown moment")
+
+
+def check_teacher(gui, outdir, scenario, doc=None):
     lines = headless(gui, outdir, "help", scenario, "F1")
     helps = "\n".join(want(lines, "help "))
+    if doc:
+        # docs/gui.md's table of controls is the F1 overlay's, row for row.
+        import re
+        with open(doc) as f:
+            rows = [m.groups() for m in re.finditer(r"^\| (.+?) \| (.+?) \|$", f.read(), re.M)]
+        table = ["help %s: %s" % (k, v) for k, v in rows if k not in ("key", "---")]
+        if table != want(lines, "help "):
+            fail("%s's table of controls differs from the F1 overlay:\n%s\nvs\n%s" %
+                 (doc, "\n".join(table), helps))
     for key in ("Space", "Right / Left", "N / Shift+Right", "P / Shift+Left", "Home / End",
                 "J:", "+ / -", "1 ... 8", "0:", "PgUp / PgDn", "Tab", "Up / Down", "wheel",
-                "Ctrl+arrows", "V:", "Ctrl+S", "Click a node", "C:", "O / Ctrl+O", "F5",
+                "Ctrl+arrows", "V:", "Ctrl+S", "Click a node", "C:", "Ctrl+C:", "O / Ctrl+O", "F5",
                 "Drop a file", "F11", "Esc", "F1", "Q / Ctrl+Q"):
         if key not in helps:
             fail("help lacks " + key)
@@ -514,11 +843,15 @@ def main():
         return check_big_layout(gui, outdir)
     if what == "--bad-input":
         return check_bad_input(gui, outdir)
+    if what == "--long-history":
+        return check_long_history(gui, outdir)
     if what == "--interactive":
         return check_interactive(gui, outdir, sys.argv[4])
     modes = {"--filters": check_filters, "--inout": check_inout, "--canvas": check_canvas,
              "--save": check_save, "--browser": check_browser, "--console": check_console,
-             "--teacher": check_teacher}
+             "--teacher": check_teacher, "--inspector-l3": check_inspector_l3,
+             "--auto-moment": check_auto_moment, "--console-live": check_console_live,
+             "--device-tables": check_device_tables}
     if what in modes:
         return modes[what](gui, outdir, *sys.argv[4:])
     size, at, field = "1280x800", None, None

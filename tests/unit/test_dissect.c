@@ -606,6 +606,37 @@ static void test_print(void)
     dissect_free(&d);
 }
 
+/* A step's bytes inside a device: an IPv4 datagram or an ARP message with no
+ * Ethernet header in front; offsets count from the datagram's first byte. */
+static void test_from_l3(void)
+{
+    struct dissection d;
+    dissect_packet(echo_req + 14, sizeof echo_req - 14, DIS_START_IPV4, &d, true);
+    CHECK_EQ(d.n_layers, 2);
+    CHECK_STR(d.layers[0].abbrev, "ip");
+    CHECK_EQ(d.layers[0].off, 0);
+    CHECK(field(&d, "eth", "Type", 0) == NULL);
+    CHECK_FIELD(&d, "ip", "Time to Live", 8, 1, "64");
+    CHECK_FIELD(&d, "icmp", "Type", 20, 1, "8 (Echo (ping) request)");
+    CHECK_STR(d.protocol, "ICMP");
+    CHECK(!d.malformed);
+    dissect_free(&d);
+
+    dissect_packet(arp_req + 14, 28, DIS_START_ARP, &d, false);
+    CHECK_STR(d.protocol, "ARP");
+    CHECK_STR(d.info, "Who has 10.0.0.2? Tell 10.0.0.1");
+    CHECK_EQ(d.n_fields, 0);
+    dissect_free(&d);
+    dissect_packet(arp_req + 14, 28, DIS_START_ARP, &d, true);
+    CHECK_FIELD(&d, "arp", "Target IP address", 24, 4, "10.0.0.2");
+    dissect_free(&d);
+
+    /* The same datagram read as Ethernet is what the GUI used to show. */
+    dissect_frame(echo_req + 14, sizeof echo_req - 14, &d);
+    CHECK(field(&d, "ip", "Time to Live", 0) == NULL);
+    dissect_free(&d);
+}
+
 int main(void)
 {
     test_columns();
@@ -620,5 +651,6 @@ int main(void)
     test_malformed();
     test_truncations();
     test_print();
+    test_from_l3();
     return check_done();
 }
