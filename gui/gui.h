@@ -124,7 +124,8 @@ struct gui_session {
     bool ended;           /* nothing more will happen */
     struct gui_cmd *cmds;
     int n_cmds, cap_cmds;
-    int next_cmd; /* first command not yet injected in this run */
+    int next_cmd;                     /* first command not yet injected in this run */
+    struct model_load_opts load_opts; /* --lua-instructions, --lua-memory; kept across files */
 };
 
 /* Loads path into a fresh session. On error fills err and leaves *s as it

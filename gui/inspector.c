@@ -119,7 +119,9 @@ static void details_draw(struct gui *g, int x, int y, int w, long cur, long i)
     const struct gui_step *st = &s->steps[i];
     y = step_head_draw(g, x, y, w, cur);
     struct dissection d;
-    dissect_packet(st->frame, st->frame_len, (enum dis_start)st->start, &d, true);
+    /* with the TLS key log: the "Decrypted TLS (toy cipher)" layer */
+    dissect_packet_keys(st->frame, st->frame_len, (enum dis_start)st->start,
+                        s->runner ? runner_sim(s->runner) : NULL, &d, true);
     int sel = g->sel_field;
     if (sel < 0 || (uint32_t)sel >= d.n_fields) sel = default_field(&d);
     int hex_lines = (int)((st->frame_len + 15) / 16);

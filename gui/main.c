@@ -4,6 +4,8 @@
  *   netstep-gui --headless [--screenshot OUT.png] [--dump-ui OUT.txt] [--at T] [--size WxH]
  *               [--keys SCRIPT] [FILE]
  *   netstep-gui --bench [--size WxH]
+ * Any of them also takes --lua-instructions N and --lua-memory MIB, the
+ * sandbox limits for Lua scenarios (as the netstep commands do).
  *
  * Headless mode draws with SDL's software renderer into a surface (no
  * display needed) the scenario as it is at simulated time T (default: the
@@ -29,12 +31,14 @@ struct gui_args {
     const char *screenshot, *dump, *at, *file;
     const char *keys; /* test hook: scripted input for the window */
     int w, h;
+    struct model_load_opts lo; /* --lua-instructions N, --lua-memory MIB */
 };
 
 static int usage(const char *msg)
 {
     if (msg) fprintf(stderr, "netstep-gui: %s\n", msg);
-    fprintf(stderr, "usage: netstep-gui [--size WxH] [FILE]\n"
+    fprintf(stderr, "usage: netstep-gui [--size WxH] [--lua-instructions N] [--lua-memory MIB] "
+                    "[FILE]\n"
                     "       netstep-gui --headless [--screenshot OUT.png] [--dump-ui OUT.txt] "
                     "[--at T] [--size WxH] [--keys SCRIPT] [FILE]\n"
                     "       netstep-gui --bench [--size WxH]\n");
@@ -68,6 +72,17 @@ static int args_parse(int argc, char **argv, struct gui_args *a)
             a->keys = argv[++i];
         } else if (strcmp(s, "--at") == 0 && has) {
             a->at = argv[++i];
+        } else if ((strcmp(s, "--lua-instructions") == 0 || strcmp(s, "--lua-memory") == 0) &&
+                   has) {
+            char *end;
+            unsigned long long n = strtoull(argv[++i], &end, 10);
+            if (*end || end == argv[i] || argv[i][0] == '-' || n == 0 ||
+                (s[6] == 'm' && n > (1ull << 20)))
+                return usage("--lua-instructions wants a count, --lua-memory a number of MiB");
+            if (s[6] == 'm')
+                a->lo.lua_memory = (uint64_t)n << 20;
+            else
+                a->lo.lua_instructions = n;
         } else if (strcmp(s, "--size") == 0 && has) {
             if (sscanf(argv[++i], "%dx%d", &a->w, &a->h) != 2 || a->w < 320 || a->h < 240 ||
                 a->w > 8192 || a->h > 8192)
@@ -354,6 +369,7 @@ int main(int argc, char **argv)
     g.zoom = 1;
     g.scale = 1;
     g.drag_node = -1;
+    g.s.load_opts = a.lo;
     if (!fonts_open(&g)) {
         gui_free(&g);
         TTF_Quit();

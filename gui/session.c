@@ -202,6 +202,7 @@ bool session_open_model(struct gui_session *s, struct model *m, const char *path
                         size_t errlen)
 {
     struct gui_session n = {0};
+    n.load_opts = s->load_opts;
     n.model = m;
     n.path = dup_str(path);
     n.devnull = fopen("/dev/null", "w");
@@ -221,7 +222,7 @@ bool session_open_model(struct gui_session *s, struct model *m, const char *path
 bool session_open(struct gui_session *s, const char *path, char *err, size_t errlen)
 {
     struct model_error me;
-    struct model *m = model_load(path, &me);
+    struct model *m = model_load_with(path, &s->load_opts, &me);
     if (!m) {
         snprintf(err, errlen, "%s", me.text);
         return false;
@@ -231,6 +232,7 @@ bool session_open(struct gui_session *s, const char *path, char *err, size_t err
 
 void session_close(struct gui_session *s)
 {
+    struct model_load_opts lo = s->load_opts;
     unsigned gen = s->generation;
     cmds_stop(s);
     for (int i = 0; i < s->n_cmds; i++)
@@ -245,6 +247,7 @@ void session_close(struct gui_session *s)
     free(s->path);
     memset(s, 0, sizeof *s);
     s->generation = gen + 1; /* views built on the old history are stale */
+    s->load_opts = lo;
 }
 
 struct sim *session_sim(const struct gui_session *s)

@@ -771,8 +771,15 @@ static void dis_eth(struct dis_ctx *c)
 void dissect_packet(const uint8_t *buf, size_t len, enum dis_start start, struct dissection *d,
                     bool tree)
 {
+    dissect_packet_keys(buf, len, start, NULL, d, tree);
+}
+
+void dissect_packet_keys(const uint8_t *buf, size_t len, enum dis_start start,
+                         const struct sim *keys, struct dissection *d, bool tree)
+{
     memset(d, 0, sizeof *d);
-    struct dis_ctx c = {.d = d, .frame = buf, .len = buf ? len : 0, .tree = tree, .layer = -1};
+    struct dis_ctx c = {
+        .d = d, .frame = buf, .len = buf ? len : 0, .tree = tree, .layer = -1, .keys = keys};
     switch (start) {
     case DIS_START_IPV4:
         dis_ip4(&c, 0, c.len);

@@ -59,6 +59,15 @@ enum dis_start { DIS_START_ETH, DIS_START_IPV4, DIS_START_ARP };
 void dissect_packet(const uint8_t *buf, size_t len, enum dis_start start, struct dissection *d,
                     bool tree);
 
+/* The same, with the TLS key log of sim's nodes (tls.h): protected TLS
+ * records are decrypted, shown as a "Decrypted TLS (toy cipher)" layer and
+ * the protocol inside is dissected, as Wireshark does given the keys. The
+ * Protocol and Info columns then name the inner protocol. keys NULL: as
+ * dissect_packet. */
+struct sim;
+void dissect_packet_keys(const uint8_t *buf, size_t len, enum dis_start start,
+                         const struct sim *keys, struct dissection *d, bool tree);
+
 /* Prints the tree, one field per line, indented, with offsets. */
 #include <stdio.h>
 void dissect_print(const struct dissection *d, FILE *out);

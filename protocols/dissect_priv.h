@@ -21,8 +21,10 @@ struct dis_ctx {
     struct dissection *d;
     const uint8_t *frame;
     size_t len;
-    bool tree; /* build the field tree, not only the columns */
-    int layer; /* layer the next field belongs to; -1 if none */
+    bool tree;                 /* build the field tree, not only the columns */
+    int layer;                 /* layer the next field belongs to; -1 if none */
+    const struct sim *keys;    /* TLS key log to decrypt with (tls.h), or NULL */
+    uint32_t tcp_seq, tcp_ack; /* of the segment whose payload is being dissected */
 };
 
 /* Copies a string into a fixed buffer, cut to fit. */
@@ -70,5 +72,22 @@ void dis_tcp(struct dis_ctx *c, size_t off, size_t n, const struct ip4_hdr *ip, 
 void dis_dhcp(struct dis_ctx *c, size_t off, size_t n);
 /* DNS on port 53; over TCP the message follows its 2-byte length. */
 void dis_dns(struct dis_ctx *c, size_t off, size_t n, bool tcp);
+/* FTP control on port 21 (from_server: the server's replies), FTP data
+ * from port 20, Telnet on port 23 (the n bytes at off are the TCP payload). */
+void dis_ftp(struct dis_ctx *c, size_t off, size_t n, bool from_server);
+void dis_ftp_data(struct dis_ctx *c, size_t off, size_t n);
+void dis_telnet(struct dis_ctx *c, size_t off, size_t n);
+/* HTTP on port 80; WHOIS on port 43 (query: sent to the port). */
+void dis_http(struct dis_ctx *c, size_t off, size_t n);
+void dis_whois(struct dis_ctx *c, size_t off, size_t n, bool query);
+
+/* TLS on 443, 465, 993, 995 (port: the service's): records, handshake
+ * messages, and with c->keys the decrypted records and the protocol inside. */
+void dis_tls(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool from_server);
+
+/* Mail on TCP 25, 110, 143: from_server = the segment comes from the port. */
+void dis_smtp(struct dis_ctx *c, size_t off, size_t n, bool from_server);
+void dis_pop(struct dis_ctx *c, size_t off, size_t n, bool from_server);
+void dis_imap(struct dis_ctx *c, size_t off, size_t n, bool from_server);
 
 #endif

@@ -24,6 +24,41 @@ static bool dis_tcp_app(struct dis_ctx *c, size_t off, size_t n, uint16_t sport,
         dis_dns(c, off, n, true);
         return true;
     }
+    if (sport == 25 || dport == 25 || sport == 110 || dport == 110 || sport == 143 ||
+        dport == 143) {
+        uint16_t port = sport == 25 || sport == 110 || sport == 143 ? sport : dport;
+        void (*fn)(struct dis_ctx *, size_t, size_t, bool) = port == 25    ? dis_smtp
+                                                             : port == 110 ? dis_pop
+                                                                           : dis_imap;
+        fn(c, off, n, sport == port);
+        return true;
+    }
+    if (sport == 21 || dport == 21) {
+        dis_ftp(c, off, n, sport == 21);
+        return true;
+    }
+    if (sport == 20 || dport == 20) {
+        dis_ftp_data(c, off, n);
+        return true;
+    }
+    if (sport == 23 || dport == 23) {
+        dis_telnet(c, off, n);
+        return true;
+    }
+    if (sport == 80 || dport == 80) {
+        dis_http(c, off, n);
+        return true;
+    }
+    if (sport == 43 || dport == 43) {
+        dis_whois(c, off, n, dport == 43);
+        return true;
+    }
+    static const uint16_t tls_ports[] = {443, 465, 993, 995};
+    for (size_t i = 0; i < sizeof tls_ports / sizeof tls_ports[0]; i++)
+        if (sport == tls_ports[i] || dport == tls_ports[i]) {
+            dis_tls(c, off, n, tls_ports[i], sport == tls_ports[i]);
+            return true;
+        }
     return false;
 }
 
@@ -165,6 +200,8 @@ void dis_tcp(struct dis_ctx *c, size_t off, size_t n, const struct ip4_hdr *ip, 
         return;
     }
     if (plen) dis_field_add(c, 0, off + hl, plen, "TCP payload", "(%zu bytes)", plen);
+    c->tcp_seq = h.seq;
+    c->tcp_ack = h.ack;
     if (dis_tcp_app(c, off + hl, plen, h.sport, h.dport)) return;
     dis_data(c, off + hl, plen, 7);
 }

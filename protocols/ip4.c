@@ -10,6 +10,7 @@
 #include "eth.h"
 #include "eth_wire.h"
 #include "icmp.h"
+#include "nat.h"
 #include "tcp.h"
 #include "udp.h"
 
@@ -332,6 +333,7 @@ static void ip4_forward(struct netstack *st, struct iface *in, struct pkt *p,
                    ip4_str(h->dst, a), r->ifc->name, h->ttl, h->ttl - 1, st->node->name, a,
                    ip4_str(r->dst, b), r->plen, via, r->ifc->label);
     }
+    if (st->nat && !nat_outbound(st, in, r->ifc, p)) return;
     if (!ip4_send_frags(st, r->ifc, nh, p)) {
         DROP_STEP(sim, st->node, r->ifc, 3, TK_DROP, p, "IPv4",
                   "fragmentation needed (MTU %u)\nThe packet is bigger than the MTU of %s and "
@@ -357,6 +359,15 @@ void ip4_input(struct netstack *st, struct iface *in, struct pkt *p)
     }
     pkt_trim(p, h.total_len); /* Ethernet padding is not part of the packet */
     p->l3 = p->head;
+    if (st->nat) {
+        /* NAT rewrites before the routing decision, and sees whole packets. */
+        if (nat_wants_whole(st, in, &h)) {
+            p = ip4_reassemble(st, in, p, &h);
+            if (!p) return;
+            ip4_parse(pkt_data(p), p->len, &h);
+        }
+        nat_inbound(st, in, p, &h);
+    }
     bool bcast = is_broadcast_for(in, h.dst);
     char a[16], b[16];
     if (bcast || stack_is_local(st, h.dst)) {
@@ -430,6 +441,9 @@ int ip4_output(struct netstack *st, struct pkt *p, const struct ip4_out *o)
         sim_schedule(sim, 0, ip4_loopback, st, (uint64_t)(uintptr_t)p);
         return IP4_SENT;
     }
+    /* The router's own ICMP errors about packets NAT let in quote them as
+     * translated: NAT turns the quote back to the outside address. */
+    if (st->nat && h.proto == IP4_PROTO_ICMP) nat_local_output(st, out, p);
     /* RFC 1122 3.3.6: the limited broadcast goes out as a link-layer
      * broadcast, never to a gateway (the default route matches it too). */
     uint32_t nh = r && r->gw && o->dst != 0xffffffffu ? r->gw : o->dst;

@@ -5,10 +5,17 @@
 #include "dns.h"
 #include "dhcp.h"
 #include "eth.h"
+#include "ftp.h"
+#include "http.h"
 #include "ip4.h"
 #include "l2switch.h"
+#include "mail.h"
+#include "nat.h"
 #include "tcp.h"
+#include "telnetd.h"
+#include "tls.h"
 #include "udp.h"
+#include "whois.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,8 +30,15 @@ static void stack_free(void *p)
     ip4_free(st);
     dns_free(st); /* closes its UDP sockets: before udp_free */
     udp_free(st);
+    http_free(st); /* forget their text_conns: before tcp_free */
+    whois_free(st);
+    ftp_free(st);
+    telnetd_free(st);
+    mail_free(st);
+    tls_free(st); /* TLS connections the apps left: before tcp_free */
     tcp_free(st);
     dhcp_free(st);
+    nat_free(st);
     free(st->rt.r);
     mac_table_free(&st->mac);
     free(st);

@@ -84,12 +84,19 @@ struct mac_table {
     uint64_t suppressed;
 };
 
-struct reasm;      /* ip4.c */
-struct udp_state;  /* udp.c */
-struct dns_server; /* dns.c */
-struct dns_client; /* dns.c */
-struct dhcp_state; /* dhcp_client.c, dhcp_server.c */
-struct tcp_state;  /* tcp.c */
+struct reasm;        /* ip4.c */
+struct udp_state;    /* udp.c */
+struct dns_server;   /* dns.c */
+struct dns_client;   /* dns.c */
+struct dhcp_state;   /* dhcp_client.c, dhcp_server.c */
+struct tcp_state;    /* tcp.c */
+struct nat_state;    /* nat.c */
+struct http_server;  /* http.c */
+struct whois_server; /* whois.c */
+struct ftp_state;    /* ftp.c */
+struct telnetd;      /* telnetd.c */
+struct mail_server;  /* mail.c */
+struct tls_node;     /* tls_conn.c */
 
 typedef void (*icmp_sub_fn)(void *ctx, struct netstack *st, const struct pkt *p, uint32_t src,
                             uint8_t ttl, const uint8_t *icmp, size_t len);
@@ -123,8 +130,15 @@ struct netstack {
     int n_dns;
     struct dns_server *dns_srv;
     struct dns_client *dns_cli;
-    struct dhcp_state *dhcp; /* DHCP clients and servers on this node (dhcp.h) */
-    struct tcp_state *tcp;   /* TCP listeners and connections (tcp.h) */
+    struct dhcp_state *dhcp;    /* DHCP clients and servers on this node (dhcp.h) */
+    struct tcp_state *tcp;      /* TCP listeners and connections (tcp.h) */
+    struct nat_state *nat;      /* NAT on a router (nat.h); NULL = none */
+    struct http_server *http;   /* the HTTP server (http.h); NULL = none */
+    struct whois_server *whois; /* the WHOIS server (whois.h); NULL = none */
+    struct ftp_state *ftp;      /* FTP server, ftp client's files (ftp.h); NULL = none */
+    struct telnetd *telnetd;    /* the telnet server (telnetd.h); NULL = none */
+    struct mail_server *mail;   /* SMTP/POP3/IMAP and their store (mail.h); NULL = none */
+    struct tls_node *tls;       /* TLS identity, trusted CAs, key log (tls.h); NULL = none */
 };
 
 static inline struct netstack *node_stack(const struct node *n)

@@ -678,6 +678,18 @@ uint16_t tcp_remote_port(const struct tcp_conn *c)
 {
     return c->rport;
 }
+uint32_t tcp_send_seq0(const struct tcp_conn *c)
+{
+    return c->iss + 1;
+}
+uint32_t tcp_recv_seq0(const struct tcp_conn *c)
+{
+    return c->irs + 1;
+}
+struct netstack *tcp_conn_stack(const struct tcp_conn *c)
+{
+    return c->st;
+}
 size_t tcp_send_queued(const struct tcp_conn *c)
 {
     return c->slen;

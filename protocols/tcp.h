@@ -143,6 +143,13 @@ uint32_t tcp_local_addr(const struct tcp_conn *c);
 uint32_t tcp_remote_addr(const struct tcp_conn *c);
 uint16_t tcp_local_port(const struct tcp_conn *c);
 uint16_t tcp_remote_port(const struct tcp_conn *c);
+/* Sequence numbers of the first data byte each way (ISS + 1, IRS + 1),
+ * once synchronized: where a stream offset lies on the wire (the TLS key
+ * log maps its records to segments with them). */
+uint32_t tcp_send_seq0(const struct tcp_conn *c);
+uint32_t tcp_recv_seq0(const struct tcp_conn *c);
+/* The node's stack the connection belongs to. */
+struct netstack *tcp_conn_stack(const struct tcp_conn *c);
 /* Bytes sent but not yet acknowledged, plus bytes not yet sent. */
 size_t tcp_send_queued(const struct tcp_conn *c);
 /* Bytes received but held while the app paused reading. */

@@ -3,15 +3,21 @@
  *
  * Handlers may end the connection while one of them runs, so every entry
  * from TCP counts its depth and a finished text_conn is freed only when the
- * outermost entry returns. */
+ * outermost entry returns.
+ *
+ * Over TLS (text_conn_new_tls) the same framing runs on the plaintext of a
+ * tls_conn: text_send hands bytes to TLS, which encrypts and queues them
+ * without limit, so this file's own queue stays empty. */
 #include "textconn.h"
+#include "tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct text_conn {
-    struct tcp_conn *c; /* NULL once TCP is done with it */
+    struct tcp_conn *c;   /* NULL once TCP is done with it */
+    struct tls_conn *tls; /* the TLS layer in between, or NULL */
     const struct text_handler *h;
     void *ctx;
     char line[TEXT_LINE_MAX + 1];
@@ -43,6 +49,13 @@ static bool tc_leave(struct text_conn *t)
 static void tc_flush(struct text_conn *t)
 {
     if (!t->c || t->dead) return;
+    if (t->tls) {
+        if (t->closing) {
+            t->closing = false;
+            tls_conn_close(t->tls);
+        }
+        return;
+    }
     while (t->off < t->len) {
         size_t n = tcp_send(t->c, t->out + t->off, t->len - t->off);
         t->off += n;
@@ -144,6 +157,46 @@ static const struct tcp_callbacks tc_callbacks = {
     .closed = tc_closed,
 };
 
+/* ---- over TLS: the same entries, fed with plaintext ---- */
+
+static void tc_tls_recv(void *ctx, struct tls_conn *tc, const uint8_t *data, size_t len)
+{
+    (void)tc;
+    tc_recv(ctx, NULL, data, len);
+}
+
+static void tc_tls_peer_closed(void *ctx, struct tls_conn *tc)
+{
+    (void)tc;
+    tc_peer_closed(ctx, NULL);
+}
+
+static void tc_tls_closed(void *ctx, struct tls_conn *tc, enum tcp_reason why)
+{
+    (void)tc;
+    struct text_conn *t = ctx;
+    t->tls = NULL; /* freed when this returns */
+    tc_closed(ctx, NULL, why);
+}
+
+static const struct tls_conn_callbacks tc_tls_callbacks = {
+    .recv = tc_tls_recv,
+    .peer_closed = tc_tls_peer_closed,
+    .closed = tc_tls_closed,
+};
+
+struct text_conn *text_conn_new_tls(struct tcp_conn *c, const struct tls_server_conf *cf,
+                                    const struct text_handler *h, void *ctx)
+{
+    struct text_conn *t = calloc(1, sizeof *t);
+    if (!t) abort();
+    t->c = c;
+    t->h = h;
+    t->ctx = ctx;
+    t->tls = tls_conn_server(c, cf, &tc_tls_callbacks, t);
+    return t;
+}
+
 struct text_conn *text_conn_new(struct tcp_conn *c, const struct text_handler *h, void *ctx)
 {
     struct text_conn *t = calloc(1, sizeof *t);
@@ -164,6 +217,10 @@ void text_set_handler(struct text_conn *t, const struct text_handler *h, void *c
 void text_send(struct text_conn *t, const void *data, size_t len)
 {
     if (!t->c || t->dead || t->closing || !len) return;
+    if (t->tls) {
+        tls_conn_send(t->tls, data, len);
+        return;
+    }
     if (t->off == t->len) { /* nothing waits: straight to TCP */
         size_t n = tcp_send(t->c, data, len);
         data = (const uint8_t *)data + n;
@@ -249,13 +306,28 @@ void text_abort(struct text_conn *t)
 {
     if (t->dead) return;
     tc_enter(t);
-    if (t->c) tcp_abort(t->c);
+    if (t->tls)
+        tls_conn_abort(t->tls); /* its closed callback ends t */
+    else if (t->c)
+        tcp_abort(t->c);
     tc_end(t, TCP_REASON_RESET);
     tc_leave(t);
 }
 
+void text_conn_release(struct text_conn *t)
+{
+    if (!t) return;
+    if (t->tls)
+        tls_conn_release(t->tls);
+    else if (t->c)
+        tcp_set_callbacks(t->c, NULL, NULL);
+    free(t->out);
+    free(t);
+}
+
 size_t text_pending(const struct text_conn *t)
 {
+    if (t->tls) return tls_conn_pending(t->tls);
     return t->len - t->off;
 }
 

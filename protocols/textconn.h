@@ -4,7 +4,9 @@
  * follows (an IMAP literal, an HTTP body); what is sent is queued without
  * limit and fed to TCP as its send buffer drains, so a server can answer a
  * RETR of any size in one call. Shared by the servers and clients of SMTP,
- * POP3, IMAP, FTP (control), HTTP, telnet and WHOIS.
+ * POP3, IMAP, FTP (control), HTTP, telnet and WHOIS; text_conn_new_tls runs
+ * the same over the TLS stand-in (tls.h), which is how HTTPS, SMTPS, POP3S
+ * and IMAPS are served.
  *
  * Lifetime: text_conn_new takes over the TCP connection's callbacks. The
  * text_conn is freed right after its `closed` handler returns (the TCP
@@ -38,6 +40,12 @@ struct text_handler {
 
 /* Takes over c (its callbacks now lead here). */
 struct text_conn *text_conn_new(struct tcp_conn *c, const struct text_handler *h, void *ctx);
+/* The same over TLS, as a server with conf cf (tls.h): lines and bytes
+ * are the decrypted ones, what is sent is encrypted; text_close sends
+ * close_notify before FIN. */
+struct tls_server_conf;
+struct text_conn *text_conn_new_tls(struct tcp_conn *c, const struct tls_server_conf *cf,
+                                    const struct text_handler *h, void *ctx);
 void text_set_handler(struct text_conn *t, const struct text_handler *h, void *ctx);
 
 /* Sends bytes / one line with CRLF appended / printf-formatted text as is. */
@@ -55,6 +63,10 @@ bool text_line_overlong(const struct text_conn *t);
 void text_close(struct text_conn *t);
 /* RST now; the closed handler runs (with TCP_REASON_RESET) and t is freed. */
 void text_abort(struct text_conn *t);
+
+/* Frees t without a word to TCP, for a stack being torn down: only right
+ * before tcp_free, which frees the TCP connection without callbacks. */
+void text_conn_release(struct text_conn *t);
 
 /* Bytes queued here, not yet taken by TCP. */
 size_t text_pending(const struct text_conn *t);

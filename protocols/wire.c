@@ -30,6 +30,22 @@ uint16_t inet_checksum(const uint8_t *p, size_t len)
     return (uint16_t)~inet_sum(p, len, 0);
 }
 
+uint16_t inet_csum_update16(uint16_t csum, uint16_t old, uint16_t new_)
+{
+    uint32_t sum = (uint16_t)~csum;
+    sum += (uint16_t)~old;
+    sum += new_;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+uint16_t inet_csum_update32(uint16_t csum, uint32_t old32, uint32_t new32)
+{
+    csum = inet_csum_update16(csum, (uint16_t)(old32 >> 16), (uint16_t)(new32 >> 16));
+    return inet_csum_update16(csum, (uint16_t)old32, (uint16_t)new32);
+}
+
 /* Writes the decimal form of v (0..255) at out; returns the position after. */
 static char *wire_put_dec8(char *out, unsigned v)
 {

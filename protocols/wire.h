@@ -32,6 +32,12 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 uint32_t inet_sum(const uint8_t *p, size_t len, uint32_t acc);
 /* The Internet checksum of a buffer (inverted, ready to store). */
 uint16_t inet_checksum(const uint8_t *p, size_t len);
+/* RFC 1624 eqn. 3 incremental update, HC' = ~(~HC + ~m + m'): the checksum
+ * csum (as stored) after a 16-bit word of the data it covers changed from
+ * old to new, or a 32-bit field (an address) from old32 to new32. Gives what
+ * a full recomputation would (NAT rewrites addresses and ports with it). */
+uint16_t inet_csum_update16(uint16_t csum, uint16_t old, uint16_t new_);
+uint16_t inet_csum_update32(uint16_t csum, uint32_t old32, uint32_t new32);
 
 /* "a.b.c.d" for a host-order address, into buf (>= 16 bytes). */
 char *ip4_str(uint32_t addr, char *buf);

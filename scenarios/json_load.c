@@ -20,6 +20,12 @@
  */
 #include "model.h"
 #include "../protocols/dns.h"
+#include "../protocols/ftp.h"
+#include "../protocols/http.h"
+#include "../protocols/mailstore.h"
+#include "../protocols/nat.h"
+#include "../protocols/tls_cert.h"
+#include "../protocols/whois.h"
 #include "../protocols/wire.h"
 
 #include <cjson/cJSON.h>
@@ -665,6 +671,10 @@ struct loader {
     struct name_tab names;
     struct end_tab ends;
     struct line_map lines;
+    /* Text generated from another source (a Lua script): JSON line k came
+     * from source line line_map[k - 1]. NULL for a JSON file. */
+    const int *line_map;
+    int n_line_map;
 };
 
 static size_t ptr_hash(const void *p)
@@ -688,15 +698,22 @@ static void lines_fill(struct line_map *mp, const cJSON *item, const int *lines,
 }
 
 /* The line of the current value `item` (at ld->path). */
+static int source_line(const struct loader *ld, int line)
+{
+    if (ld->line_map && line >= 1 && line <= ld->n_line_map) return ld->line_map[line - 1];
+    return line;
+}
+
 static int item_line(const struct loader *ld, const cJSON *item)
 {
     if (ld->lines.item) {
         for (size_t i = ptr_hash(item) & ld->lines.mask; ld->lines.item[i];
              i = (i + 1) & ld->lines.mask)
-            if (ld->lines.item[i] == item) return ld->lines.line[i];
+            if (ld->lines.item[i] == item) return source_line(ld, ld->lines.line[i]);
     }
     int depth = ld->depth < PATH_MAX_DEPTH ? ld->depth : PATH_MAX_DEPTH;
-    return line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, depth));
+    return source_line(ld,
+                       line_of(ld->text, ld->len, json_locate(ld->text, ld->len, ld->path, depth)));
 }
 
 static uint64_t hash_str(const char *s)
@@ -794,7 +811,7 @@ static bool ld_vfail(struct loader *ld, const char *fmt, va_list ap)
 {
     int depth = ld->depth < PATH_MAX_DEPTH ? ld->depth : PATH_MAX_DEPTH;
     size_t off = json_locate(ld->text, ld->len, ld->path, depth);
-    int line = line_of(ld->text, ld->len, off);
+    int line = source_line(ld, line_of(ld->text, ld->len, off));
     char path[200];
     char *t = ld->err->text;
     size_t n = sizeof ld->err->text;
@@ -1194,30 +1211,14 @@ static bool has_ports(enum node_kind k)
 
 static const char *const host_keys[] = {"name",   "type",     "interfaces",  "gateway",  "dns",
                                         "routes", "position", "dhcp_server", "services", NULL};
-static const char *const router_keys[] = {"name",     "type",        "interfaces", "routes",
-                                          "position", "dhcp_server", "services",   NULL};
+static const char *const router_keys[] = {
+    "name", "type", "interfaces", "routes", "position", "dhcp_server", "services", "nat", NULL};
 static const char *const switch_keys[] = {"name", "type", "ports", "position", NULL};
-
-static bool unsupported_hint(const char *key, char *buf, size_t n)
-{
-    static const char *const later[] = {"nat", NULL};
-    for (int i = 0; later[i]; i++) {
-        if (strcmp(key, later[i]) == 0) {
-            snprintf(buf, n,
-                     "`%s` is not supported yet by this netstep (NAT and services arrive with "
-                     "the transport-layer release)",
-                     key);
-            return true;
-        }
-    }
-    return false;
-}
 
 static bool node_key_hint(const char *key, const void *ctx, char *buf, size_t n)
 {
     const struct model_node *nd = ctx;
     const char *kind = node_kind_name(nd->kind);
-    if (unsupported_hint(key, buf, n)) return true;
     if (has_ports(nd->kind)) {
         if (strcmp(key, "interfaces") == 0) {
             snprintf(buf, n,
@@ -1227,7 +1228,7 @@ static bool node_key_hint(const char *key, const void *ctx, char *buf, size_t n)
             return true;
         }
         if (!strcmp(key, "gateway") || !strcmp(key, "dns") || !strcmp(key, "routes") ||
-            !strcmp(key, "dhcp_server") || !strcmp(key, "services")) {
+            !strcmp(key, "dhcp_server") || !strcmp(key, "services") || !strcmp(key, "nat")) {
             snprintf(buf, n, "a %s works at layer 2 and has no \"%s\"", kind, key);
             return true;
         }
@@ -1241,6 +1242,13 @@ static bool node_key_hint(const char *key, const void *ctx, char *buf, size_t n)
         snprintf(buf, n,
                  "a router has no \"gateway\"; give it a default route: \"routes\": [{\"to\": "
                  "\"0.0.0.0/0\", \"via\": \"...\"}]");
+        return true;
+    }
+    if (nd->kind != NODE_ROUTER && strcmp(key, "nat") == 0) {
+        snprintf(buf, n,
+                 "only a router does NAT (it translates between its inside and outside "
+                 "interfaces); make %s a \"router\" or move \"nat\" to one",
+                 nd->name);
         return true;
     }
     if (nd->kind == NODE_ROUTER && strcmp(key, "dns") == 0) {
@@ -1588,6 +1596,191 @@ static bool load_dhcp_server(struct loader *ld, const cJSON *j, struct model_nod
     return true;
 }
 
+/* ---- NAT ----
+ * "nat": {"inside": ["eth0"], "outside": "eth1",
+ *         "forward": [{"protocol": "tcp", "port": 8080, "to": "192.168.1.10:80"}],
+ *         "timeouts": {"tcp": "2h", "tcp_transitory": "4m", "udp": "5m", "icmp": "60s"}} */
+
+static bool nat_forward_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    (void)ctx;
+    if (strcmp(key, "proto") && strcmp(key, "to_port") && strcmp(key, "dport")) return false;
+    snprintf(buf, n,
+             "a forward is {\"protocol\": \"tcp\", \"port\": 8080, \"to\": "
+             "\"192.168.1.10:80\"}: write \"protocol\", and the inside port after the address "
+             "in \"to\"");
+    return true;
+}
+
+/* One interface name of "inside" or "outside" at the current path. */
+static bool want_nat_iface(struct loader *ld, const cJSON *v, const struct model_node *nd)
+{
+    char b[64];
+    if (!cJSON_IsString(v)) return fail_type(ld, v, "an interface name like \"eth0\"");
+    if (find_iface(nd, v->valuestring) < 0)
+        return ld_fail(ld, "%s has no interface named %s", nd->name, brief(v, b, sizeof b));
+    return true;
+}
+
+static bool load_nat_forward(struct loader *ld, const cJSON *j, struct model_node *nd,
+                             struct model_nat *nt, int idx)
+{
+    static const char *const keys[] = {"protocol", "port", "to", NULL};
+    struct model_nat_forward *f = &nt->forwards[idx];
+    const char *proto, *to;
+    char b[64], s1[16], addr[20];
+    bool present;
+    double port;
+    f->line = item_line(ld, j);
+    if (!want_object(ld, j,
+                     "a forward like {\"protocol\": \"tcp\", \"port\": 8080, \"to\": "
+                     "\"192.168.1.10:80\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, nat_forward_hint, NULL)) return false;
+    if (!get_str(ld, j, "protocol", "\"tcp\" or \"udp\"", &proto)) return false;
+    if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
+        return ld_fail_at(ld, "protocol", "%s: only \"tcp\" and \"udp\" can be forwarded",
+                          brief(cJSON_GetObjectItemCaseSensitive(j, "protocol"), b, sizeof b));
+    f->proto = proto[0] == 't' ? 6 : 17;
+    if (!get_number(ld, j, "port", true, 1, 65535, &present, &port)) return false;
+    if (!present) return ld_fail_at(ld, "port", "missing: the outside port, like \"port\": 8080");
+    f->port = (uint16_t)port;
+    if (!get_str(ld, j, "to", "the inside address and port, like \"to\": \"192.168.1.10:80\"", &to))
+        return false;
+    const char *colon = strchr(to, ':');
+    size_t alen = colon ? (size_t)(colon - to) : strlen(to);
+    double tp = f->port;
+    bool ok = alen < sizeof addr;
+    if (ok) {
+        memcpy(addr, to, alen);
+        addr[alen] = 0;
+        ok = ip4_parse_addr(addr, &f->to_addr);
+    }
+    if (ok && colon) {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+        ok = isdigit((unsigned char)colon[1]) && !*end && v >= 1 && v <= 65535;
+        tp = (double)v;
+    }
+    if (!ok)
+        return ld_fail_at(ld, "to",
+                          "%s is not an inside address and port like \"192.168.1.10:80\" (the "
+                          "port may be left out when it is the same)",
+                          brief(cJSON_GetObjectItemCaseSensitive(j, "to"), b, sizeof b));
+    f->to_port = (uint16_t)tp;
+    bool inside = false;
+    for (int k = 0; k < nt->n_inside; k++)
+        inside |= node_on_link(nd, f->to_addr, nt->inside[k]);
+    if (!inside || node_has_addr(nd, f->to_addr))
+        return ld_fail_at(ld, "to",
+                          "%s is not a host on the subnet of an inside interface of %s, so "
+                          "there is nowhere inside to forward to",
+                          ip4_str(f->to_addr, s1), nd->name);
+    for (int k = 0; k < idx; k++)
+        if (nt->forwards[k].proto == f->proto && nt->forwards[k].port == f->port)
+            return ld_fail_at(ld, "port", "%s port %u is forwarded already (forward[%d], line %d)",
+                              proto, f->port, k, nt->forwards[k].line);
+    return true;
+}
+
+static bool load_nat_timeouts(struct loader *ld, const cJSON *j, struct model_nat *nt)
+{
+    static const char *const keys[] = {"tcp", "tcp_transitory", "udp", "icmp", NULL};
+    sim_time *slot[] = {&nt->tcp, &nt->tcp_transitory, &nt->udp, &nt->icmp};
+    char t[32];
+    bool present;
+    if (!want_object(ld, j, "an object like {\"tcp\": \"2h\", \"udp\": \"5m\", \"icmp\": \"60s\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    for (int k = 0; keys[k]; k++) {
+        if (!get_duration(ld, j, keys[k], true, &present, slot[k])) return false;
+        if (present && (*slot[k] < SIM_S || *slot[k] > 7 * 24 * 3600 * SIM_S))
+            return ld_fail_at(ld, keys[k], "a timeout of %s is out of range: from 1s to 7 days",
+                              dur_str(*slot[k], t, sizeof t));
+    }
+    return true;
+}
+
+static bool load_nat(struct loader *ld, const cJSON *j, struct model_node *nd)
+{
+    static const char *const keys[] = {"inside", "outside", "forward", "timeouts", NULL};
+    const cJSON *arr, *e;
+    struct model_nat *nt = zalloc(1, sizeof *nt);
+    nd->nat = nt;
+    nt->line = item_line(ld, j);
+    if (!want_object(ld, j, "an object like {\"inside\": [\"eth0\"], \"outside\": \"eth1\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    const cJSON *out =
+        need(ld, j, "outside", "the interface towards the Internet, like \"outside\": \"eth1\"");
+    if (!out) return false;
+    push_key(ld, "outside");
+    bool ok = want_nat_iface(ld, out, nd);
+    pop(ld);
+    if (!ok) return false;
+    nt->outside = dupstr(out->valuestring);
+    if (!get_array(ld, j, "inside", "the private side, like \"inside\": [\"eth0\"]",
+                   "a list of interface names like [\"eth0\"]", &arr))
+        return false;
+    int n = cJSON_GetArraySize(arr), i = 0;
+    if (n == 0) return ld_fail_at(ld, "inside", "NAT needs at least one inside interface");
+    nt->inside = zalloc((size_t)n, sizeof *nt->inside);
+    push_key(ld, "inside");
+    cJSON_ArrayForEach(e, arr)
+    {
+        push_index(ld, i);
+        ok = want_nat_iface(ld, e, nd);
+        if (ok && !strcmp(e->valuestring, nt->outside))
+            ok =
+                ld_fail(ld, "%s is the outside interface; it cannot be inside too", e->valuestring);
+        for (int k = 0; ok && k < i; k++)
+            if (!strcmp(nt->inside[k], e->valuestring))
+                ok = ld_fail(ld, "%s is listed twice", e->valuestring);
+        pop(ld);
+        if (!ok) {
+            pop(ld);
+            return false;
+        }
+        nt->inside[i] = dupstr(e->valuestring);
+        nt->n_inside = ++i;
+    }
+    pop(ld);
+    if (!get_array(ld, j, "forward", NULL,
+                   "a list like [{\"protocol\": \"tcp\", \"port\": 8080, \"to\": "
+                   "\"192.168.1.10:80\"}]",
+                   &arr))
+        return false;
+    if (arr) {
+        n = cJSON_GetArraySize(arr);
+        i = 0;
+        if (n > NAT_MAX_FORWARDS)
+            return ld_fail_at(ld, "forward", "at most %d forwards, got %d", NAT_MAX_FORWARDS, n);
+        nt->forwards = zalloc((size_t)n, sizeof *nt->forwards);
+        nt->n_forwards = n;
+        push_key(ld, "forward");
+        cJSON_ArrayForEach(e, arr)
+        {
+            push_index(ld, i);
+            ok = load_nat_forward(ld, e, nd, nt, i);
+            pop(ld);
+            if (!ok) {
+                pop(ld);
+                return false;
+            }
+            i++;
+        }
+        pop(ld);
+    }
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(j, "timeouts");
+    if (to) {
+        push_key(ld, "timeouts");
+        ok = load_nat_timeouts(ld, to, nt);
+        pop(ld);
+        if (!ok) return false;
+    }
+    return true;
+}
+
 /* ---- services ----
  * One loader per service key, in services_table; a key whose loader is NULL
  * is known but not built yet. A new service adds its row and its loader. */
@@ -1598,7 +1791,7 @@ static bool svc_flags_hint(const char *key, const void *ctx, char *buf, size_t n
     if (strcmp(key, "tls") && strcmp(key, "plain")) return false;
     snprintf(buf, n,
              "%s has no TLS variant in netstep, so it takes no \"%s\" (that is for http, "
-             "smtp, pop3, imap and ftp)",
+             "smtp, pop3 and imap)",
              (const char *)ctx, key);
     return true;
 }
@@ -1707,13 +1900,737 @@ static bool load_svc_echo(struct loader *ld, const cJSON *j, struct model_servic
     return true;
 }
 
+/* "tls": true adds the secure variant of a service on its own port;
+ * "plain": false closes the plain port (only with "tls": true, else the
+ * service would have no port at all). */
+static bool load_tls_flags(struct loader *ld, const cJSON *j, const char *svc, unsigned plain_port,
+                           unsigned tls_port, bool *tls, bool *no_plain)
+{
+    static const char *const names[] = {"tls", "plain"};
+    const cJSON *v[2];
+    for (int i = 0; i < 2; i++) {
+        v[i] = cJSON_GetObjectItemCaseSensitive(j, names[i]);
+        if (v[i] && !cJSON_IsBool(v[i])) {
+            push_key(ld, names[i]);
+            fail_type(ld, v[i], "true or false");
+            pop(ld);
+            return false;
+        }
+    }
+    *tls = v[0] && cJSON_IsTrue(v[0]);
+    *no_plain = v[1] && cJSON_IsFalse(v[1]);
+    if (*no_plain && !*tls)
+        return ld_fail_at(ld, "plain",
+                          "\"plain\": false closes %s's port %u, and without \"tls\": true (port "
+                          "%u) it would have no port left: add \"tls\": true, or drop \"plain\"",
+                          svc, plain_port, tls_port);
+    return true;
+}
+
+/* ---- http ---- */
+
+/* One member of "files": the key is the path, the value the text or
+ * {"size": N} / {"content": "..."} with "type" and "chunked". */
+static bool load_http_file(struct loader *ld, const cJSON *v, struct model_http_file *f)
+{
+    static const char *const keys[] = {"size", "content", "type", "chunked", NULL};
+    f->line = item_line(ld, v);
+    const char *bad = http_path_check(v->string);
+    if (bad) return ld_fail(ld, "\"%.60s\" is not a file path here: %s", v->string, bad);
+    f->path = dupstr(v->string);
+    if (cJSON_IsString(v)) {
+        f->size = strlen(v->valuestring);
+        f->content = dupmem(v->valuestring, f->size);
+        return true;
+    }
+    if (!cJSON_IsObject(v))
+        return fail_type(ld, v, "the file's text, or an object like {\"size\": 300000}");
+    if (!check_keys(ld, v, keys, NULL, NULL)) return false;
+    bool has_size;
+    double size = 0;
+    const char *content, *type;
+    if (!get_number(ld, v, "size", true, 0, 1e15, &has_size, &size) ||
+        !get_str(ld, v, "content", NULL, &content) || !get_str(ld, v, "type", NULL, &type))
+        return false;
+    if (size > HTTP_FILE_MAX)
+        return ld_fail_at(ld, "size", "a file holds at most %u bytes (64 MiB), got %.0f",
+                          HTTP_FILE_MAX, size);
+    if (has_size && content)
+        return ld_fail(ld, "give the file either \"size\" (generated text) or \"content\", not "
+                           "both");
+    if (!has_size && !content)
+        return ld_fail(ld, "missing: a file object needs \"size\" (that many bytes of generated "
+                           "text) or \"content\"");
+    if (content) {
+        f->size = strlen(content);
+        f->content = dupmem(content, f->size);
+    } else {
+        f->size = (size_t)size;
+    }
+    if (type) {
+        bool ok = *type && strlen(type) < 128 && strchr(type, '/');
+        for (const char *c = type; ok && *c; c++)
+            ok = (unsigned char)*c >= 0x20 && *c != 0x7f;
+        if (!ok)
+            return ld_fail_at(ld, "type",
+                              "expected a media type like \"text/html\" or \"image/png\", got "
+                              "\"%.60s\"",
+                              type);
+        f->type = dupstr(type);
+    }
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(v, "chunked");
+    if (ch) {
+        if (!cJSON_IsBool(ch)) {
+            push_key(ld, "chunked");
+            fail_type(ld, ch, "true or false");
+            pop(ld);
+            return false;
+        }
+        f->chunked = cJSON_IsTrue(ch);
+    }
+    return true;
+}
+
+static bool load_svc_http(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    static const char *const keys[] = {"files", "idle_timeout", "tls", "plain", NULL};
+    if (!want_object(ld, j, "an object like {\"files\": {\"/index.html\": \"<h1>hi</h1>\"}}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    struct model_svc_http *h = &s->http;
+    s->has_http = true;
+    h->line = item_line(ld, j);
+    if (!load_tls_flags(ld, j, "http", 80, 443, &h->tls, &h->no_plain)) return false;
+    bool present;
+    if (!get_duration(ld, j, "idle_timeout", true, &present, &h->idle_timeout)) return false;
+    if (present && h->idle_timeout < SIM_MS)
+        return ld_fail_at(ld, "idle_timeout", "an idle timeout is at least \"1ms\"");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *e;
+    if (!files) return true;
+    push_key(ld, "files");
+    if (!want_object(ld, files, "an object of files like {\"/index.html\": \"<h1>hi</h1>\"}")) {
+        pop(ld);
+        return false;
+    }
+    int n = cJSON_GetArraySize(files), i = 0;
+    if (n > 1000) {
+        ld_fail(ld, "at most 1000 files per server, got %d", n);
+        pop(ld);
+        return false;
+    }
+    h->files = zalloc((size_t)n, sizeof *h->files);
+    h->n_files = n;
+    cJSON_ArrayForEach(e, files)
+    {
+        push_key(ld, e->string);
+        bool ok = load_http_file(ld, e, &h->files[i]);
+        pop(ld);
+        if (!ok) {
+            pop(ld);
+            return false;
+        }
+        i++;
+    }
+    /* a path is a file or a directory, not both */
+    for (i = 0; i < n; i++) {
+        size_t pl = strlen(h->files[i].path);
+        for (int k = 0; k < n; k++) {
+            const char *q = h->files[k].path;
+            if (strncmp(q, h->files[i].path, pl) != 0 || q[pl] != '/') continue;
+            push_key(ld, q);
+            ld_fail(ld, "%s is a file (line %d), so it cannot also be a directory holding %s",
+                    h->files[i].path, h->files[i].line, q);
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+    }
+    pop(ld);
+    return true;
+}
+
+/* ---- whois ---- */
+
+static bool load_svc_whois(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    static const char *const keys[] = {"records", NULL};
+    const cJSON *recs, *e;
+    if (!want_object(ld, j,
+                     "an object like {\"records\": {\"galaxy.test\": \"Domain Name: "
+                     "GALAXY.TEST\"}}"))
+        return false;
+    if (!check_keys(ld, j, keys, svc_flags_hint, "whois")) return false;
+    recs = need(ld, j, "records",
+                "a WHOIS server needs \"records\", like {\"galaxy.test\": \"Domain Name: "
+                "GALAXY.TEST\\nCreation Date: 1993-04-02\"}");
+    if (!recs) return false;
+    push_key(ld, "records");
+    if (!want_object(ld, recs,
+                     "an object of records like {\"galaxy.test\": \"Domain Name: GALAXY.TEST\"}")) {
+        pop(ld);
+        return false;
+    }
+    int n = cJSON_GetArraySize(recs), i = 0;
+    if (n > 1000) {
+        ld_fail(ld, "at most 1000 records per server, got %d", n);
+        pop(ld);
+        return false;
+    }
+    struct model_svc_whois *w = &s->whois;
+    s->has_whois = true;
+    w->line = item_line(ld, j);
+    w->records = zalloc((size_t)n, sizeof *w->records);
+    w->n_records = n;
+    cJSON_ArrayForEach(e, recs)
+    {
+        push_key(ld, e->string);
+        char q[WHOIS_QUERY_MAX + 1];
+        bool ok = whois_query_parse(e->string, strlen(e->string), q, sizeof q) && q[0] &&
+                  strcasecmp(q, e->string) == 0;
+        for (const char *c = e->string; ok && *c; c++)
+            ok = isalnum((unsigned char)*c) || strchr(".-_:/", *c);
+        if (!ok)
+            ld_fail(ld,
+                    "\"%.60s\" is not a name to look up: use a domain like \"galaxy.test\" or an "
+                    "address, without spaces or a final dot",
+                    e->string);
+        for (int k = 0; ok && k < i; k++) {
+            if (strcmp(w->records[k].name, q) != 0) continue;
+            ld_fail(ld,
+                    "\"%s\" is the same name as records.%s (line %d): WHOIS names are "
+                    "case-insensitive, keep one",
+                    e->string, w->records[k].name, w->records[k].line);
+            ok = false;
+        }
+        if (!ok) {
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+        if (!cJSON_IsString(e)) {
+            fail_type(ld, e,
+                      "the record's text, like \"Domain Name: GALAXY.TEST\\nCreation Date: "
+                      "1993-04-02\"");
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+        if (strlen(e->valuestring) > 65536) {
+            ld_fail(ld, "a record's text is at most 65536 characters");
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+        w->records[i].name = dupstr(q);
+        w->records[i].text = dupstr(e->valuestring);
+        w->records[i].line = item_line(ld, e);
+        pop(ld);
+        i++;
+    }
+    pop(ld);
+    return true;
+}
+
+/* ---- ftp and telnet ----
+ * Both take "accounts" ({"user": "password"}) and "files" (a file's text,
+ * or {"size": N} for N bytes of generated text): FTP by absolute path
+ * ("/pub/readme.txt", directories implied), telnet by name in the home
+ * directory ("flag.txt"). */
+
+static bool ftp_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    (void)ctx;
+    if (strcmp(key, "tls") && strcmp(key, "plain")) return false;
+    snprintf(buf, n,
+             "\"%s\" (FTPS on port 990) is not supported by this netstep: FTP over TLS would "
+             "need TLS on every data connection too; http, smtp, pop3 and imap take \"tls\"",
+             key);
+    return true;
+}
+
+/* Why a file key is not a path (ftp) or a name (telnet), or NULL. */
+static const char *svc_file_key_check(const char *k, bool ftp)
+{
+    size_t n = strlen(k);
+    for (const char *c = k; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) return "it holds a control character";
+    if (!ftp) {
+        if (!n || n > 255) return "a file name has 1 to 255 characters";
+        if (strchr(k, '/'))
+            return "telnet files are names in the user's home directory, like \"flag.txt\", "
+                   "without \"/\"";
+        if (!strcmp(k, ".") || !strcmp(k, "..")) return "\".\" and \"..\" are not file names";
+        return NULL;
+    }
+    if (k[0] != '/') return "an FTP path starts with \"/\", like \"/pub/readme.txt\"";
+    if (n >= FTP_PATH_MAX) return "a path has at most 255 characters";
+    if (!ftp_path_ok(k) || !strcmp(k, "/"))
+        return "use names between single slashes, without \".\", \"..\" or a final \"/\"";
+    return NULL;
+}
+
+static bool load_svc_file(struct loader *ld, const cJSON *v, struct model_svc_file *f, bool ftp)
+{
+    static const char *const keys[] = {"size", NULL};
+    f->line = item_line(ld, v);
+    const char *bad = svc_file_key_check(v->string, ftp);
+    if (bad)
+        return ld_fail(ld, "\"%.60s\" is not a file %s here: %s", v->string, ftp ? "path" : "name",
+                       bad);
+    f->path = dupstr(v->string);
+    if (cJSON_IsString(v)) {
+        f->size = strlen(v->valuestring);
+        if (f->size > FTP_FILE_MAX)
+            return ld_fail(ld, "a file holds at most %u bytes", FTP_FILE_MAX);
+        f->content = dupmem(v->valuestring, f->size);
+        return true;
+    }
+    if (!cJSON_IsObject(v))
+        return fail_type(ld, v, "the file's text, or an object like {\"size\": 100000}");
+    if (!check_keys(ld, v, keys, NULL, NULL)) return false;
+    bool has_size;
+    double size = 0;
+    if (!get_number(ld, v, "size", true, 0, 1e15, &has_size, &size)) return false;
+    if (!has_size)
+        return ld_fail(ld, "missing: a file object needs \"size\" (that many bytes of generated "
+                           "text)");
+    if (size > FTP_FILE_MAX)
+        return ld_fail_at(ld, "size", "a file holds at most %u bytes (16 MiB), got %.0f",
+                          FTP_FILE_MAX, size);
+    f->size = (size_t)size;
+    return true;
+}
+
+static bool load_svc_files(struct loader *ld, const cJSON *j, bool ftp, struct model_svc_file **out,
+                           int *n_out)
+{
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *e;
+    if (!files) return true;
+    push_key(ld, "files");
+    if (!want_object(ld, files,
+                     ftp ? "an object of files like {\"/pub/readme.txt\": \"hello\"}"
+                         : "an object of files like {\"flag.txt\": \"FLAG{...}\"}")) {
+        pop(ld);
+        return false;
+    }
+    int n = cJSON_GetArraySize(files), i = 0;
+    if (n > 1000) {
+        ld_fail(ld, "at most 1000 files per server, got %d", n);
+        pop(ld);
+        return false;
+    }
+    struct model_svc_file *f = zalloc((size_t)n, sizeof *f);
+    *out = f;
+    *n_out = n;
+    cJSON_ArrayForEach(e, files)
+    {
+        push_key(ld, e->string);
+        bool ok = load_svc_file(ld, e, &f[i], ftp);
+        pop(ld);
+        if (!ok) {
+            pop(ld);
+            return false;
+        }
+        i++;
+    }
+    /* a path is a file or a directory, not both */
+    for (i = 0; ftp && i < n; i++) {
+        size_t pl = strlen(f[i].path);
+        for (int k = 0; k < n; k++) {
+            const char *q = f[k].path;
+            if (strncmp(q, f[i].path, pl) != 0 || q[pl] != '/') continue;
+            push_key(ld, q);
+            ld_fail(ld, "%s is a file (line %d), so it cannot also be a directory holding %s",
+                    f[i].path, f[i].line, q);
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+    }
+    pop(ld);
+    return true;
+}
+
+static bool load_svc_accounts(struct loader *ld, const cJSON *j, bool ftp,
+                              struct model_svc_account **out, int *n_out)
+{
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(j, "accounts"), *e;
+    if (!acc) return true;
+    push_key(ld, "accounts");
+    if (!want_object(ld, acc, "an object of users and passwords like {\"ann\": \"pw\"}")) {
+        pop(ld);
+        return false;
+    }
+    int n = cJSON_GetArraySize(acc), i = 0;
+    if (n > 100) {
+        ld_fail(ld, "at most 100 accounts per server, got %d", n);
+        pop(ld);
+        return false;
+    }
+    struct model_svc_account *a = zalloc((size_t)n, sizeof *a);
+    *out = a;
+    *n_out = n;
+    cJSON_ArrayForEach(e, acc)
+    {
+        push_key(ld, e->string);
+        const char *u = e->string;
+        bool ok = *u && strlen(u) <= 32 && *u != '-';
+        for (const char *c = u; ok && *c; c++)
+            ok = isalnum((unsigned char)*c) || strchr("._-", *c);
+        if (!ok)
+            ld_fail(ld,
+                    "\"%.60s\" is not a user name: use 1 to 32 letters, digits, '.', '_' or '-', "
+                    "not starting with '-'",
+                    u);
+        else if (ftp && (!strcasecmp(u, "anonymous") || !strcasecmp(u, "ftp")))
+            ok = ld_fail(ld,
+                         "\"%s\" is the anonymous login, which takes any password: write "
+                         "\"anonymous\": true instead of an account",
+                         u);
+        else if (!cJSON_IsString(e))
+            ok = fail_type(ld, e, "the password, like \"pw\"");
+        else if (strlen(e->valuestring) > 128 || strpbrk(e->valuestring, "\r\n"))
+            ok = ld_fail(ld, "a password is one line of at most 128 characters");
+        if (!ok) {
+            pop(ld);
+            pop(ld);
+            return false;
+        }
+        a[i].user = dupstr(u);
+        a[i].password = dupstr(e->valuestring);
+        a[i].line = item_line(ld, e);
+        pop(ld);
+        i++;
+    }
+    pop(ld);
+    return true;
+}
+
+static bool load_svc_ftp(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    static const char *const keys[] = {"anonymous", "accounts", "files", NULL};
+    if (!want_object(ld, j,
+                     "an object like {\"anonymous\": true, \"files\": {\"/pub/readme.txt\": "
+                     "\"hello\"}}"))
+        return false;
+    if (!check_keys(ld, j, keys, ftp_hint, NULL)) return false;
+    struct model_svc_ftp *f = &s->ftp;
+    s->has_ftp = true;
+    f->line = item_line(ld, j);
+    const cJSON *an = cJSON_GetObjectItemCaseSensitive(j, "anonymous");
+    if (an && !cJSON_IsBool(an)) {
+        push_key(ld, "anonymous");
+        fail_type(ld, an, "true or false");
+        pop(ld);
+        return false;
+    }
+    f->anonymous = an && cJSON_IsTrue(an);
+    if (!load_svc_accounts(ld, j, true, &f->accounts, &f->n_accounts) ||
+        !load_svc_files(ld, j, true, &f->files, &f->n_files))
+        return false;
+    if (!f->anonymous && !f->n_accounts)
+        return ld_fail(ld, "nobody could log in: give \"anonymous\": true or \"accounts\", like "
+                           "{\"ann\": \"pw\"}");
+    return true;
+}
+
+static bool load_svc_telnet(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    static const char *const keys[] = {"accounts", "banner", "files", NULL};
+    if (!want_object(ld, j,
+                     "an object like {\"accounts\": {\"root\": \"toor\"}, \"banner\": \"Ubuntu "
+                     "22.04 LTS\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, svc_flags_hint, "telnet")) return false;
+    struct model_svc_telnet *t = &s->telnet;
+    s->has_telnet = true;
+    t->line = item_line(ld, j);
+    const char *banner;
+    if (!get_str(ld, j, "banner", NULL, &banner)) return false;
+    if (banner && strlen(banner) > 1024)
+        return ld_fail_at(ld, "banner", "a banner has at most 1024 characters");
+    if (banner) t->banner = dupstr(banner);
+    if (!load_svc_accounts(ld, j, false, &t->accounts, &t->n_accounts) ||
+        !load_svc_files(ld, j, false, &t->files, &t->n_files))
+        return false;
+    if (!t->n_accounts)
+        return ld_fail(ld, "missing: a telnet server needs \"accounts\" to log in with, like "
+                           "{\"root\": \"toor\"}");
+    return true;
+}
+
+/* ---- mail: smtp, pop3 and imap share one store per node ---- */
+
+static bool mail_hint(const char *key, const void *ctx, char *buf, size_t n)
+{
+    if (!strcmp(key, "domain") && strcmp((const char *)ctx, "smtp") != 0) {
+        snprintf(buf, n,
+                 "\"domain\" belongs to \"smtp\" (it says which addresses the server takes mail "
+                 "for); %s shares the node's one mail store and has no domain of its own",
+                 (const char *)ctx);
+        return true;
+    }
+    return false;
+}
+
+/* "accounts": {"nadia": "pw"}, merged into the node's one set. */
+static bool load_mail_accounts(struct loader *ld, const cJSON *j, const char *svc,
+                               struct model_svc_mail *ml)
+{
+    char b[64];
+    if (!want_object(ld, j, "an object of user names and passwords, like {\"nadia\": \"pw\"}"))
+        return false;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, j)
+    {
+        const char *user = e->string ? e->string : "";
+        push_key(ld, user);
+        if (!mail_user_name_ok(user)) {
+            ld_fail(ld,
+                    "\"%.40s\" is not a user name here: use 1 to %d letters, digits, '.', '_' or "
+                    "'-'",
+                    user, MAIL_NAME_MAX);
+            pop(ld);
+            return false;
+        }
+        if (!cJSON_IsString(e)) {
+            ld_fail(ld, "expected the password as a string, got %s", brief(e, b, sizeof b));
+            pop(ld);
+            return false;
+        }
+        if (strlen(e->valuestring) > 256) {
+            ld_fail(ld, "a password may be at most 256 characters");
+            pop(ld);
+            return false;
+        }
+        int k = 0;
+        while (k < ml->n_accounts && strcasecmp(ml->accounts[k].user, user) != 0)
+            k++;
+        if (k < ml->n_accounts) {
+            const struct model_mail_account *a = &ml->accounts[k];
+            if (strcmp(a->password, e->valuestring) != 0) {
+                ld_fail(ld,
+                        "%s already has another password (services.%s.accounts, line %d): SMTP, "
+                        "POP3 and IMAP on one node share one set of accounts, so a user has one "
+                        "password",
+                        a->user, a->svc, a->line);
+                pop(ld);
+                return false;
+            }
+            pop(ld);
+            continue;
+        }
+        struct model_mail_account *na =
+            realloc(ml->accounts, (size_t)(ml->n_accounts + 1) * sizeof *na);
+        if (!na) abort();
+        ml->accounts = na;
+        na = &ml->accounts[ml->n_accounts++];
+        memset(na, 0, sizeof *na);
+        na->user = dupstr(user);
+        na->password = dupstr(e->valuestring);
+        na->svc = svc;
+        na->line = item_line(ld, e);
+        pop(ld);
+    }
+    return true;
+}
+
+static bool load_mail_msg(struct loader *ld, const cJSON *j, const char *svc, const char *user,
+                          struct model_mail_msg *mm)
+{
+    static const char *const keys[] = {"from", "to", "subject", "body", "folder", "seen", NULL};
+    const char *from, *to, *subject, *body, *folder;
+    mm->line = item_line(ld, j);
+    mm->svc = svc;
+    mm->user = dupstr(user);
+    if (!want_object(ld, j,
+                     "a message like {\"from\": \"ann@example.test\", \"subject\": \"hi\", "
+                     "\"body\": \"...\"}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    if (!get_str(ld, j, "from", "who the message is from, like \"ann@example.test\"", &from) ||
+        !get_str(ld, j, "to", NULL, &to) || !get_str(ld, j, "subject", NULL, &subject) ||
+        !get_str(ld, j, "body", NULL, &body) || !get_str(ld, j, "folder", NULL, &folder))
+        return false;
+    if (body && strlen(body) > 1000000)
+        return ld_fail_at(ld, "body", "a message body may be at most 1000000 characters");
+    if (folder && !mail_folder_name_ok(folder))
+        return ld_fail_at(ld, "folder",
+                          "\"%.40s\" is not a folder name: 1 to 64 characters, without control "
+                          "characters, quotes, backslashes, '*' or '%%', and no '/' at either "
+                          "end",
+                          folder);
+    const cJSON *seen = cJSON_GetObjectItemCaseSensitive(j, "seen");
+    if (seen && !cJSON_IsBool(seen)) {
+        push_key(ld, "seen");
+        fail_type(ld, seen, "true or false");
+        pop(ld);
+        return false;
+    }
+    mm->seen = seen && cJSON_IsTrue(seen);
+    mm->from = dupstr(from);
+    mm->to = to ? dupstr(to) : NULL;
+    mm->subject = dupstr(subject ? subject : "");
+    mm->body = dupstr(body ? body : "");
+    mm->folder = folder && strcasecmp(folder, "INBOX") ? dupstr(folder) : NULL;
+    return true;
+}
+
+/* "mailboxes": {"nadia": [message, ...]}: mail already there at time 0. */
+static bool load_mail_mailboxes(struct loader *ld, const cJSON *j, const char *svc,
+                                struct model_svc_mail *ml)
+{
+    if (!want_object(ld, j,
+                     "an object of user names and their messages, like {\"nadia\": [{\"from\": "
+                     "\"ann@example.test\", \"subject\": \"hi\", \"body\": \"...\"}]}"))
+        return false;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, j)
+    {
+        const char *user = e->string ? e->string : "";
+        push_key(ld, user);
+        if (!cJSON_IsArray(e)) {
+            fail_type(ld, e,
+                      "a list of messages like [{\"from\": ..., \"subject\": ..., "
+                      "\"body\": ...}]");
+            pop(ld);
+            return false;
+        }
+        int n = cJSON_GetArraySize(e), i = 0;
+        if (n > 1000 || ml->n_msgs + n > 10000) {
+            ld_fail(ld, "at most 1000 messages per mailbox and 10000 per node, got %d", n);
+            pop(ld);
+            return false;
+        }
+        struct model_mail_msg *nm = realloc(ml->msgs, (size_t)(ml->n_msgs + n + 1) * sizeof *nm);
+        if (!nm) abort();
+        ml->msgs = nm;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, e)
+        {
+            struct model_mail_msg *mm = &ml->msgs[ml->n_msgs++];
+            memset(mm, 0, sizeof *mm);
+            push_index(ld, i++);
+            bool ok = load_mail_msg(ld, m, svc, user, mm);
+            pop(ld);
+            if (!ok) {
+                pop(ld);
+                return false;
+            }
+        }
+        pop(ld);
+    }
+    return true;
+}
+
+static bool load_svc_mail(struct loader *ld, const cJSON *j, struct model_services *s,
+                          const char *svc)
+{
+    static const char *const smtp_keys[] = {"domain", "accounts", "mailboxes",
+                                            "tls",    "plain",    NULL};
+    static const char *const box_keys[] = {"accounts", "mailboxes", "tls", "plain", NULL};
+    struct model_svc_mail *ml = &s->mail;
+    bool smtp = !strcmp(svc, "smtp");
+    if (!want_object(ld, j,
+                     smtp ? "an object like {\"domain\": \"harbor.test\", \"accounts\": "
+                            "{\"nadia\": \"pw\"}}"
+                          : "an object like {\"accounts\": {\"nadia\": \"pw\"}}"))
+        return false;
+    if (!check_keys(ld, j, smtp ? smtp_keys : box_keys, mail_hint, svc)) return false;
+    int line = item_line(ld, j);
+    bool ok_flags = smtp ? load_tls_flags(ld, j, svc, 25, 465, &ml->smtp_tls, &ml->smtp_no_plain)
+                    : !strcmp(svc, "pop3")
+                        ? load_tls_flags(ld, j, svc, 110, 995, &ml->pop3_tls, &ml->pop3_no_plain)
+                        : load_tls_flags(ld, j, svc, 143, 993, &ml->imap_tls, &ml->imap_no_plain);
+    if (!ok_flags) return false;
+    if (smtp) {
+        const char *dom;
+        ml->smtp = true;
+        ml->smtp_line = line;
+        if (!get_str(ld, j, "domain", NULL, &dom)) return false;
+        if (dom) {
+            size_t n = strlen(dom);
+            bool ok = n > 0 && n <= 253 && dom[0] != '.' && dom[0] != '-' && dom[n - 1] != '.';
+            for (size_t i = 0; ok && i < n; i++)
+                ok = isalnum((unsigned char)dom[i]) || dom[i] == '-' ||
+                     (dom[i] == '.' && dom[i + 1] != '.');
+            if (!ok)
+                return ld_fail_at(ld, "domain",
+                                  "expected a domain name like \"harbor.test\", got \"%.60s\"",
+                                  dom);
+            ml->domain = dupstr(dom);
+        }
+    } else if (!strcmp(svc, "pop3")) {
+        ml->pop3 = true;
+        ml->pop3_line = line;
+    } else {
+        ml->imap = true;
+        ml->imap_line = line;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "accounts");
+    if (v) {
+        push_key(ld, "accounts");
+        bool ok = load_mail_accounts(ld, v, svc, ml);
+        pop(ld);
+        if (!ok) return false;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(j, "mailboxes");
+    if (v) {
+        push_key(ld, "mailboxes");
+        bool ok = load_mail_mailboxes(ld, v, svc, ml);
+        pop(ld);
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool load_svc_smtp(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    return load_svc_mail(ld, j, s, "smtp");
+}
+
+static bool load_svc_pop3(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    return load_svc_mail(ld, j, s, "pop3");
+}
+
+static bool load_svc_imap(struct loader *ld, const cJSON *j, struct model_services *s)
+{
+    return load_svc_mail(ld, j, s, "imap");
+}
+
+/* Once every entry is in: each mailbox belongs to an account. */
+static bool check_mail_users(struct loader *ld, const struct model_services *s)
+{
+    const struct model_svc_mail *ml = &s->mail;
+    for (int i = 0; i < ml->n_msgs; i++) {
+        const struct model_mail_msg *mm = &ml->msgs[i];
+        int k = 0;
+        while (k < ml->n_accounts && strcasecmp(ml->accounts[k].user, mm->user) != 0)
+            k++;
+        if (k < ml->n_accounts) continue;
+        push_key(ld, mm->svc);
+        push_key(ld, "mailboxes");
+        push_key(ld, mm->user);
+        ld_fail(ld,
+                "there is no account \"%s\" on this node: add it to \"accounts\" (of smtp, pop3 "
+                "or imap: they share one set), like \"accounts\": {\"%s\": \"pw\"}",
+                mm->user, mm->user);
+        pop(ld);
+        pop(ld);
+        pop(ld);
+        return false;
+    }
+    return true;
+}
+
 static const struct {
     const char *key;
     bool (*load)(struct loader *ld, const cJSON *j, struct model_services *s);
 } services_table[] = {
-    {"dns", load_svc_dns}, {"echo", load_svc_echo}, {"http", NULL},
-    {"ftp", NULL},         {"smtp", NULL},          {"pop3", NULL},
-    {"imap", NULL},        {"telnet", NULL},        {"whois", NULL},
+    {"dns", load_svc_dns},   {"echo", load_svc_echo},     {"http", load_svc_http},
+    {"ftp", load_svc_ftp},   {"smtp", load_svc_smtp},     {"pop3", load_svc_pop3},
+    {"imap", load_svc_imap}, {"telnet", load_svc_telnet}, {"whois", load_svc_whois},
 };
 #define N_SERVICES (sizeof services_table / sizeof services_table[0])
 
@@ -1743,7 +2660,7 @@ static bool load_services(struct loader *ld, const cJSON *j, struct model_node *
         pop(ld);
         if (!ok) return false;
     }
-    return true;
+    return check_mail_users(ld, nd->services);
 }
 
 static bool load_node(struct loader *ld, const cJSON *j, int idx)
@@ -1872,6 +2789,14 @@ static bool load_node(struct loader *ld, const cJSON *j, int idx)
     if (dhcp) {
         push_key(ld, "dhcp_server");
         bool ok = load_dhcp_server(ld, dhcp, nd);
+        pop(ld);
+        if (!ok) return false;
+    }
+
+    const cJSON *nat = cJSON_GetObjectItemCaseSensitive(j, "nat");
+    if (nat) {
+        push_key(ld, "nat");
+        bool ok = load_nat(ld, nat, nd);
         pop(ld);
         if (!ok) return false;
     }
@@ -2283,17 +3208,188 @@ static bool load_pexpect(struct loader *ld, const cJSON *j, int idx)
     return true;
 }
 
+/* ---- pki: the scenario's certificate authority ----
+ * "pki": {"ca": {"name": "Harbor Root CA", "valid_days": 3650},
+ *         "signs": ["web", {"node": "mail", "names": ["mail.harbor.test"]}],
+ *         "trusted_by": ["pc1", "pc2"]}
+ * Loaded after the nodes, so names can be checked. */
+
+static bool node_runs_tls(const struct model_node *nd)
+{
+    const struct model_services *sv = nd->services;
+    return sv && ((sv->has_http && sv->http.tls) || sv->mail.smtp_tls || sv->mail.pop3_tls ||
+                  sv->mail.imap_tls);
+}
+
+/* A host name for a certificate: letters, digits, '-', '.', a leading
+ * "*." for a wildcard. */
+static bool cert_name_ok(const char *s)
+{
+    if (!tls_name_ok(s)) return false;
+    const char *c = s[0] == '*' && s[1] == '.' ? s + 2 : s;
+    if (!*c || *c == '.') return false;
+    for (; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.') return false;
+    return true;
+}
+
+static bool load_pki_days(struct loader *ld, const cJSON *j, int def, int *out)
+{
+    bool present;
+    double d;
+    if (!get_number(ld, j, "valid_days", true, 0, 36500, &present, &d)) return false;
+    *out = present ? (int)d : def;
+    return true;
+}
+
+static bool load_pki_sign(struct loader *ld, const cJSON *j, struct model_pki_sign *sg)
+{
+    static const char *const keys[] = {"node", "names", "valid_days", NULL};
+    const char *node;
+    const cJSON *names = NULL;
+    sg->line = item_line(ld, j);
+    sg->valid_days = 397;
+    if (cJSON_IsString(j)) {
+        node = j->valuestring;
+    } else if (cJSON_IsObject(j)) {
+        if (!check_keys(ld, j, keys, NULL, NULL) ||
+            !get_str(ld, j, "node", "the server this CA signs, like \"web\"", &node) ||
+            !load_pki_days(ld, j, 397, &sg->valid_days) ||
+            !get_array(ld, j, "names", NULL, "a list of names like [\"www.harbor.test\"]", &names))
+            return false;
+    } else {
+        return fail_type(ld, j,
+                         "a node name like \"web\", or {\"node\": \"web\", \"names\": "
+                         "[\"www.harbor.test\"]}");
+    }
+    int idx = names_find(ld, node);
+    if (idx < 0)
+        return ld_fail(ld, "there is no node \"%.60s\" in \"nodes\" to sign a certificate for",
+                       node);
+    if (!node_runs_tls(&ld->m->nodes[idx]))
+        return ld_fail(ld,
+                       "%s runs no service with \"tls\": true, so no server would present this "
+                       "certificate",
+                       node);
+    sg->node = dupstr(node);
+    if (!names) return true;
+    int n = cJSON_GetArraySize(names), i = 0;
+    if (n > TLS_CERT_SAN_MAX - 1)
+        return ld_fail_at(ld, "names", "a certificate holds at most %d extra names, got %d",
+                          TLS_CERT_SAN_MAX - 1, n);
+    sg->names = zalloc((size_t)n, sizeof *sg->names);
+    push_key(ld, "names");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, names)
+    {
+        push_index(ld, i);
+        bool ok = cJSON_IsString(e) ? cert_name_ok(e->valuestring)
+                                    : fail_type(ld, e, "a host name like \"www.harbor.test\"");
+        if (cJSON_IsString(e) && !ok)
+            ld_fail(ld,
+                    "\"%.60s\" is not a host name for a certificate: letters, digits, '-' and "
+                    "'.', at most 64 characters, \"*.\" in front for a wildcard",
+                    e->valuestring);
+        pop(ld);
+        if (!ok) {
+            pop(ld);
+            return false;
+        }
+        sg->names[sg->n_names++] = dupstr(e->valuestring);
+        i++;
+    }
+    pop(ld);
+    return true;
+}
+
+static bool load_pki(struct loader *ld, const cJSON *j)
+{
+    static const char *const keys[] = {"ca", "signs", "trusted_by", NULL};
+    static const char *const ca_keys[] = {"name", "valid_days", NULL};
+    if (!want_object(ld, j,
+                     "an object like {\"ca\": {\"name\": \"Harbor Root CA\"}, \"signs\": "
+                     "[\"web\"]}"))
+        return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
+    struct model_pki *p = zalloc(1, sizeof *p);
+    ld->m->pki = p;
+    p->line = item_line(ld, j);
+    const cJSON *ca = need(ld, j, "ca",
+                           "the certificate authority, like \"ca\": {\"name\": \"Harbor Root "
+                           "CA\"}");
+    if (!ca) return false;
+    push_key(ld, "ca");
+    const char *name = NULL;
+    bool ok = want_object(ld, ca, "an object like {\"name\": \"Harbor Root CA\"}") &&
+              check_keys(ld, ca, ca_keys, NULL, NULL) &&
+              get_str(ld, ca, "name", "the CA's name, like \"Harbor Root CA\"", &name) &&
+              load_pki_days(ld, ca, 3650, &p->ca_valid_days);
+    if (ok && !tls_name_ok(name))
+        ok = ld_fail_at(ld, "name",
+                        "a CA's name has 1 to 64 printable characters, without ',' and without "
+                        "spaces at either end");
+    pop(ld);
+    if (!ok) return false;
+    p->ca_name = dupstr(name);
+    const cJSON *arr;
+    if (!get_array(ld, j, "signs", NULL, "a list of servers like [\"web\", \"mail\"]", &arr))
+        return false;
+    if (arr) {
+        int n = cJSON_GetArraySize(arr), i = 0;
+        p->signs = zalloc((size_t)n, sizeof *p->signs);
+        push_key(ld, "signs");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, arr)
+        {
+            push_index(ld, i);
+            ok = load_pki_sign(ld, e, &p->signs[i]);
+            if (ok) p->n_signs++;
+            for (int k = 0; ok && k < i; k++)
+                if (strcmp(p->signs[k].node, p->signs[i].node) == 0)
+                    ok = ld_fail(ld, "%s is already signed by signs[%d] (line %d): keep one",
+                                 p->signs[i].node, k, p->signs[k].line);
+            pop(ld);
+            if (!ok) {
+                pop(ld);
+                return false;
+            }
+            i++;
+        }
+        pop(ld);
+    }
+    if (!get_array(ld, j, "trusted_by", NULL, "a list of node names like [\"pc1\"]", &arr))
+        return false;
+    if (arr) {
+        int n = cJSON_GetArraySize(arr), i = 0;
+        p->has_trusted_by = true;
+        p->trusted_by = zalloc((size_t)n, sizeof *p->trusted_by);
+        push_key(ld, "trusted_by");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, arr)
+        {
+            push_index(ld, i);
+            ok = cJSON_IsString(e) ? names_find(ld, e->valuestring) >= 0
+                                   : fail_type(ld, e, "a node name like \"pc1\"");
+            if (cJSON_IsString(e) && !ok)
+                ld_fail(ld, "there is no node \"%.60s\" in \"nodes\"", e->valuestring);
+            pop(ld);
+            if (!ok) {
+                pop(ld);
+                return false;
+            }
+            p->trusted_by[p->n_trusted_by++] = dupstr(e->valuestring);
+            i++;
+        }
+        pop(ld);
+    }
+    return true;
+}
+
 /* ---- top level ---- */
 
 static bool top_key_hint(const char *key, const void *ctx, char *buf, size_t n)
 {
     (void)ctx;
-    if (strcmp(key, "pki") == 0) {
-        snprintf(buf, n,
-                 "`pki` is not supported yet by this netstep (TLS and certificates arrive with "
-                 "the services of the transport-layer release)");
-        return true;
-    }
     if (!strcmp(key, "dhcp_server")) {
         snprintf(buf, n, "\"dhcp_server\" belongs inside a router or host node");
         return true;
@@ -2303,8 +3399,7 @@ static bool top_key_hint(const char *key, const void *ctx, char *buf, size_t n)
         return true;
     }
     if (!strcmp(key, "nat")) {
-        snprintf(buf, n, "\"%s\" belongs inside a node, and is not supported yet by this netstep",
-                 key);
+        snprintf(buf, n, "\"nat\" belongs inside a router node");
         return true;
     }
     return false;
@@ -2335,8 +3430,9 @@ static bool load_each(struct loader *ld, const char *key, const cJSON *arr, load
 
 static bool load_top(struct loader *ld, const cJSON *root)
 {
-    static const char *const keys[] = {"netstep", "name",     "description",    "seed",  "nodes",
-                                       "links",   "timeline", "expect_packets", "until", NULL};
+    static const char *const keys[] = {"netstep", "name",  "description", "seed",
+                                       "nodes",   "links", "timeline",    "expect_packets",
+                                       "until",   "pki",   NULL};
     struct model *m = ld->m;
     const cJSON *arr;
     const char *s;
@@ -2388,6 +3484,14 @@ static bool load_top(struct loader *ld, const cJSON *root)
     ld->names.mask = cap - 1;
     if (!load_each(ld, "nodes", arr, load_node)) return false;
 
+    const cJSON *pki = cJSON_GetObjectItemCaseSensitive(root, "pki");
+    if (pki) {
+        push_key(ld, "pki");
+        bool ok = load_pki(ld, pki);
+        pop(ld);
+        if (!ok) return false;
+    }
+
     if (!get_array(ld, root, "links", NULL,
                    "a list of links like [{\"a\": \"pc1:eth0\", \"b\": \"sw1:1\"}]", &arr))
         return false;
@@ -2434,8 +3538,8 @@ static bool only_space(const char *s, size_t len)
     return true;
 }
 
-struct model *model_load_json_text(const char *file_label, const char *text, size_t len,
-                                   struct model_error *err)
+static struct model *load_text(const char *file_label, const char *text, size_t len,
+                               const int *line_map, int n_line_map, struct model_error *err)
 {
     const char *file = file_label ? file_label : "(scenario)";
     err->text[0] = '\0';
@@ -2481,7 +3585,12 @@ struct model *model_load_json_text(const char *file_label, const char *text, siz
         return NULL;
     }
 
-    struct loader ld = {.file = file, .text = text, .len = len, .err = err};
+    struct loader ld = {.file = file,
+                        .text = text,
+                        .len = len,
+                        .err = err,
+                        .line_map = line_map,
+                        .n_line_map = n_line_map};
     size_t cap = tab_size(y.n_lines), k = 0;
     ld.lines.item = zalloc(cap, sizeof *ld.lines.item);
     ld.lines.line = zalloc(cap, sizeof *ld.lines.line);
@@ -2508,6 +3617,18 @@ struct model *model_load_json_text(const char *file_label, const char *text, siz
         return NULL;
     }
     return ld.m;
+}
+
+struct model *model_load_json_text(const char *file_label, const char *text, size_t len,
+                                   struct model_error *err)
+{
+    return load_text(file_label, text, len, NULL, 0, err);
+}
+
+struct model *model_load_json_text_mapped(const char *file_label, const char *text, size_t len,
+                                          const int *line_map, int n_lines, struct model_error *err)
+{
+    return load_text(file_label, text, len, line_map, n_lines, err);
 }
 
 struct model *model_load_json(const char *path, struct model_error *err)

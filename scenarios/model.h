@@ -43,6 +43,25 @@ struct model_dhcp_server {
     int line;
 };
 
+/* NAT on a router ("nat"): PAT from the inside interfaces to the outside
+ * one, static port forwards and per-protocol timeouts (0 = the default). */
+struct model_nat_forward {
+    uint8_t proto; /* 6 = tcp, 17 = udp */
+    uint16_t port; /* on the outside address */
+    uint32_t to_addr;
+    uint16_t to_port;
+    int line;
+};
+struct model_nat {
+    int n_inside;
+    char **inside;
+    char *outside;
+    int n_forwards;
+    struct model_nat_forward *forwards;
+    sim_time tcp, tcp_transitory, udp, icmp;
+    int line;
+};
+
 /* The services a node runs ("services"): one member per service, each
  * present when its key was given. A new service adds its struct here, a
  * `has_` flag, a loader in json_load.c's services table, a line in
@@ -59,10 +78,98 @@ struct model_svc_dns {
 struct model_svc_echo {
     int line; /* no options yet */
 };
+/* HTTP: files by path; a file is its text, or `size` bytes of generated
+ * text (content NULL then). */
+struct model_http_file {
+    char *path;
+    char *content; /* NULL: `size` bytes of generated text */
+    size_t size;
+    char *type; /* Content-Type, NULL = from the extension */
+    bool chunked;
+    int line;
+};
+struct model_svc_http {
+    int n_files;
+    struct model_http_file *files;
+    sim_time idle_timeout; /* 0 = the server's default */
+    bool tls, no_plain;    /* "tls": true (HTTPS on 443), "plain": false (no port 80) */
+    int line;
+};
+/* WHOIS: a record's text per domain. */
+struct model_whois_record {
+    char *name, *text;
+    int line;
+};
+struct model_svc_whois {
+    int n_records;
+    struct model_whois_record *records;
+    int line;
+};
+/* SMTP, POP3 and IMAP: one mail store per node. The loader merges the
+ * "accounts" and "mailboxes" of the three entries into this (a user given
+ * twice must have the same password). */
+struct model_mail_account {
+    char *user, *password;
+    const char *svc; /* the entry that gave it first: "smtp", "pop3" or "imap" */
+    int line;
+};
+struct model_mail_msg {
+    char *user, *folder, *from, *to, *subject, *body; /* folder, to: NULL = default */
+    const char *svc;                                  /* the entry it came from */
+    bool seen;
+    int line;
+};
+struct model_svc_mail {
+    bool smtp, pop3, imap; /* which of the entries were given */
+    int smtp_line, pop3_line, imap_line;
+    char *domain; /* smtp's "domain"; NULL = the node's name */
+    /* "tls": true (SMTPS 465, POP3S 995, IMAPS 993), "plain": false */
+    bool smtp_tls, pop3_tls, imap_tls;
+    bool smtp_no_plain, pop3_no_plain, imap_no_plain;
+    int n_accounts;
+    struct model_mail_account *accounts;
+    int n_msgs;
+    struct model_mail_msg *msgs;
+};
+/* FTP and telnet: files (FTP by absolute path, telnet by name in the
+ * home directory); a file is its text, or `size` bytes of generated text
+ * (content NULL then). Accounts are user and password. */
+struct model_svc_file {
+    char *path;
+    char *content;
+    size_t size;
+    int line;
+};
+struct model_svc_account {
+    char *user, *password;
+    int line;
+};
+struct model_svc_ftp {
+    bool anonymous;
+    int n_accounts;
+    struct model_svc_account *accounts;
+    int n_files;
+    struct model_svc_file *files;
+    int line;
+};
+struct model_svc_telnet {
+    int n_accounts;
+    struct model_svc_account *accounts;
+    char *banner; /* NULL = none */
+    int n_files;
+    struct model_svc_file *files;
+    int line;
+};
 struct model_services {
-    bool has_dns, has_echo;
+    bool has_dns, has_echo, has_http, has_whois;
     struct model_svc_dns dns;
     struct model_svc_echo echo;
+    struct model_svc_http http;
+    struct model_svc_whois whois;
+    bool has_ftp, has_telnet;
+    struct model_svc_ftp ftp;
+    struct model_svc_telnet telnet;
+    struct model_svc_mail mail; /* smtp, pop3, imap */
     int line;
 };
 
@@ -79,6 +186,7 @@ struct model_node {
     struct model_route *routes;
     struct model_services *services;       /* NULL = no "services" */
     struct model_dhcp_server *dhcp_server; /* NULL = none */
+    struct model_nat *nat;                 /* NULL = none */
     bool has_pos;
     double x, y;
     int line;
@@ -118,6 +226,27 @@ struct model_pexpect {
     int line;
 };
 
+/* The scenario's certificate authority ("pki"): its name, the servers it
+ * signs (with extra names for their certificates) and the nodes that
+ * trust it (all, unless "trusted_by" says). */
+struct model_pki_sign {
+    char *node;
+    int n_names;
+    char **names;
+    int valid_days;
+    int line;
+};
+struct model_pki {
+    char *ca_name;
+    int ca_valid_days;
+    int n_signs;
+    struct model_pki_sign *signs;
+    bool has_trusted_by;
+    int n_trusted_by;
+    char **trusted_by;
+    int line;
+};
+
 struct model {
     char *file; /* path as given, for messages */
     char *name;
@@ -132,6 +261,10 @@ struct model {
     struct model_event *events;
     int n_pexpects;
     struct model_pexpect *pexpects;
+    struct model_pki *pki; /* NULL = no "pki": TLS servers are self-signed */
+    /* A Lua scenario's script, which the runner runs again for the
+     * callbacks it registers (lua_scenario.h); NULL for JSON. */
+    struct lua_scenario *lua;
 };
 
 /* A loader's error: "FILE:LINE: PATH: message". */
@@ -149,9 +282,29 @@ struct model_node *model_find_node(const struct model *m, const char *name);
 /* Added by the JSON loader: */
 
 /* Loads a scenario, choosing the loader by the file's extension: ".lua" is
- * an error for now (Lua scenarios come in a later release), anything else is
- * read as JSON. Returns NULL and fills err on any error. */
+ * a Lua scenario (lua_scenario.h), anything else is read as JSON. Returns
+ * NULL and fills err on any error. */
 struct model *model_load(const char *path, struct model_error *err);
+
+/* What the command line can say about loading: the Lua limits
+ * (--lua-instructions, --lua-memory) and --seed, which math.random uses
+ * while a Lua script builds its network. Zeroes = the defaults. */
+struct model_load_opts {
+    uint64_t lua_instructions; /* 0 = LUA_DEFAULT_INSTRUCTIONS */
+    uint64_t lua_memory;       /* bytes; 0 = LUA_DEFAULT_MEMORY */
+    bool has_seed;
+    uint64_t seed;
+};
+/* model_load with options; o may be NULL. */
+struct model *model_load_with(const char *path, const struct model_load_opts *o,
+                              struct model_error *err);
+
+/* JSON text generated from another source (a Lua script): line_map[k - 1]
+ * is the source line JSON line k came from (k = 1..n_lines), and errors
+ * and the model's `line` fields use it. */
+struct model *model_load_json_text_mapped(const char *file_label, const char *text, size_t len,
+                                          const int *line_map, int n_lines,
+                                          struct model_error *err);
 
 /* The line (1-based) of the value at PATH in JSON text: "links[2].delay",
  * "nodes[0].interfaces[1]", "" for the top-level value. For a key the line

@@ -1,6 +1,7 @@
 /* runner.c - see runner.h. */
 #include "runner.h"
 #include "build.h"
+#include "lua_scenario.h"
 #include "shell.h"
 #include "engine/capture.h"
 #include "protocols/dissect.h"
@@ -30,6 +31,7 @@ struct runner {
     uint64_t frames;
     bool storm;
     int failed, passed;
+    struct lua_run *lua; /* a Lua scenario's script, running with the sim */
     char io_error[256];
 };
 
@@ -87,7 +89,9 @@ static void layer_sink(void *ctx, const struct trace_step *st)
     const char *proto = st->proto;
     struct dissection d; /* proto points into it until the line is printed */
     if ((st->kind == TK_TRANSMIT || st->kind == TK_RECEIVE) && st->frame) {
-        dissect_summary(st->frame, st->frame_len, &d);
+        /* the classroom view decrypts TLS with the key log, as Wireshark
+         * does given SSLKEYLOGFILE */
+        dissect_packet_keys(st->frame, st->frame_len, DIS_START_ETH, r->sim, &d, false);
         snprintf(sumbuf, sizeof sumbuf, "%s", d.info);
         summary = sumbuf;
         proto = d.protocol;
@@ -212,6 +216,11 @@ static void report(struct runner *r, bool ok, const char *what, const char *deta
     fputc('\n', r->o.out);
 }
 
+static void lua_report(void *ctx, bool ok, const char *what, const char *detail)
+{
+    report(ctx, ok, what, detail);
+}
+
 static void tl_check(struct tl_run *t)
 {
     struct runner *r = t->r;
@@ -332,6 +341,14 @@ struct runner *runner_new(const struct model *m, const struct run_opts *o, struc
         r->tl[i] = (struct tl_run){r, &m->events[i], i, NULL};
         sim_schedule_at(sim, m->events[i].at, tl_start, &r->tl[i], 0);
     }
+    if (m->lua) {
+        struct lua_run_host h = {lua_report, r, r->o.out, r->o.quiet, o->has_seed, o->seed};
+        r->lua = lua_run_start(m, sim, &h, err);
+        if (!r->lua) {
+            runner_free(r);
+            return NULL;
+        }
+    }
     return r;
 }
 
@@ -352,6 +369,7 @@ int runner_finish(struct runner *r)
         }
         if (!t->proc->done) shell_interrupt(t->proc);
     }
+    lua_run_finish(r->lua);
     for (int i = 0; i < r->m->n_pexpects; i++) {
         const struct model_pexpect *pe = &r->m->pexpects[i];
         long n = r->pexp_count[i];
@@ -379,6 +397,7 @@ int runner_finish(struct runner *r)
                 (unsigned long long)sim_events_run(r->sim));
         code = 1;
     }
+    if (lua_run_error(r->lua)[0]) code = 2; /* runner_error says why */
     if (r->pcapng && capture_close(r->pcapng) < 0) {
         fprintf(stderr, "netstep: %s: write error\n", r->o.pcap);
         code = code ? code : 1;
@@ -409,8 +428,14 @@ void runner_free(struct runner *r)
             shell_proc_free(r->tl[i].proc);
     free(r->tl);
     free(r->pexp_count);
+    lua_run_free(r->lua);
     sim_free(r->sim);
     free(r);
+}
+
+const char *runner_error(const struct runner *r)
+{
+    return lua_run_error(r->lua);
 }
 
 int scenario_run(const struct model *m, const struct run_opts *o, struct model_error *err)
@@ -419,6 +444,7 @@ int scenario_run(const struct model *m, const struct run_opts *o, struct model_e
     if (!r) return 2;
     runner_run(r);
     int code = runner_finish(r);
+    if (code == 2) snprintf(err->text, sizeof err->text, "%s", runner_error(r));
     runner_free(r);
     return code;
 }

@@ -39,6 +39,9 @@ void runner_run(struct runner *r);
  * results, closes captures. Returns the exit code. */
 int runner_finish(struct runner *r);
 void runner_free(struct runner *r);
+/* Why runner_finish returned 2 (a Lua scenario's script failed during the
+ * run: an error in a callback, its instruction budget or memory cap), or "". */
+const char *runner_error(const struct runner *r);
 
 /* Convenience for `netstep run`: all of the above. err is filled on exit 2. */
 int scenario_run(const struct model *m, const struct run_opts *o, struct model_error *err);

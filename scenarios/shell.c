@@ -3,6 +3,7 @@
  * arp and iproute2 ip on hosts, and Cisco IOS show commands on switches and
  * routers, so that what students read here is what they meet in real labs. */
 #include "shell_priv.h"
+#include "shell_tls.h"
 #include "protocols/arp.h"
 #include "protocols/icmp.h"
 #include "protocols/ip4.h"
@@ -224,10 +225,12 @@ struct ping {
     uint32_t size;
     uint8_t ttl;
     bool quiet;
+    int fixed_id; /* -e: the echo identifier to use; -1 = pick one */
     uint64_t sent, received, errors;
     sim_time start, tmin, tmax;
     double tsum, tsum2;
-    sim_time *sent_at; /* by wire sequence number, -1 once answered */
+    sim_time *sent_at;  /* by wire sequence number, -1 once answered; grows with */
+    uint32_t n_sent_at; /* the sequence numbers used (one slot per echo sent) */
     struct sim_timer timer;
     bool subscribed;
 };
@@ -308,6 +311,29 @@ static void ping_check_complete(struct shell_proc *p)
     if (pg->count && pg->sent == pg->count && pg->received + pg->errors >= pg->count) ping_done(p);
 }
 
+/* The send time of echo seq, or -1 (answered, or never sent). */
+static sim_time ping_sent_at(const struct ping *pg, uint16_t seq)
+{
+    return seq < pg->n_sent_at ? pg->sent_at[seq] : -1;
+}
+
+static void ping_mark(struct ping *pg, uint16_t seq, sim_time t)
+{
+    if (seq >= pg->n_sent_at) {
+        if (t < 0) return;
+        uint32_t n = pg->n_sent_at ? pg->n_sent_at : 16;
+        while (n <= seq)
+            n *= 2;
+        sim_time *a = realloc(pg->sent_at, n * sizeof *a);
+        if (!a) abort();
+        for (uint32_t i = pg->n_sent_at; i < n; i++)
+            a[i] = -1;
+        pg->sent_at = a;
+        pg->n_sent_at = n;
+    }
+    pg->sent_at[seq] = t;
+}
+
 static void ping_send(struct sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -315,7 +341,7 @@ static void ping_send(struct sim *sim, void *ctx, uint64_t arg)
     struct ping *pg = p->state;
     pg->timer = (struct sim_timer){0, 0};
     uint16_t seq = (uint16_t)(pg->sent + 1);
-    pg->sent_at[seq] = sim_now(sim);
+    ping_mark(pg, seq, sim_now(sim));
     pg->sent++;
     int rc = icmp_send_echo(pg->st, pg->dst, pg->id, seq, pg->ttl, pg->size);
     if (rc == IP4_NO_ROUTE && pg->sent == 1) {
@@ -352,12 +378,12 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
         snprintf(who, sizeof who, "%s", a);
     if (icmp[0] == ICMP_ECHO_REPLY) {
         uint16_t seq = get_be16(icmp + 6);
-        sim_time t0 = pg->sent_at[seq];
+        sim_time t0 = ping_sent_at(pg, seq);
         bool dup = t0 < 0;
         sim_time rtt = dup ? 0 : sim_now(p->sim) - t0;
         if (!dup) {
             pg->received++;
-            pg->sent_at[seq] = -1;
+            ping_mark(pg, seq, -1);
             if (pg->received == 1 || rtt < pg->tmin) pg->tmin = rtt;
             if (rtt > pg->tmax) pg->tmax = rtt;
             pg->tsum += (double)rtt;
@@ -373,7 +399,7 @@ static void ping_icmp(void *ctx, struct netstack *st, const struct pkt *pk, uint
         int seq = quoted_echo_seq(icmp, len);
         if (seq < 0) return;
         pg->errors++;
-        if (pg->sent_at[seq] >= 0) pg->sent_at[seq] = -1;
+        ping_mark(pg, (uint16_t)seq, -1);
         char buf[64];
         if (!pg->quiet)
             proc_printf(p, "From %s icmp_seq=%d %s\n", who, seq,
@@ -393,6 +419,7 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
     pg->st = st;
     pg->interval = SIM_S;
     pg->size = 56;
+    pg->fixed_id = -1;
     p->state = pg;
     p->free_state = ping_free;
     const char *target = NULL;
@@ -413,13 +440,16 @@ static void cmd_ping(struct shell_proc *p, int argc, char **argv)
         } else if (strcmp(a, "-t") == 0 && has_val && shell_parse_num(argv[i + 1], 1, 255, &v)) {
             pg->ttl = (uint8_t)v;
             i++;
+        } else if (strcmp(a, "-e") == 0 && has_val && shell_parse_num(argv[i + 1], 0, 65535, &v)) {
+            pg->fixed_id = (int)v; /* iputils -e: the identifier, e.g. to test NAT */
+            i++;
         } else if (strcmp(a, "-q") == 0) {
             pg->quiet = true;
         } else if (a[0] == '-') {
             proc_printf(p,
                         "ping: invalid argument: '%s'\nUsage: ping [-c count] [-i interval] "
                         "[-s packetsize] [-t ttl] [-q] destination\n",
-                        has_val && strchr("cist", a[1]) && a[1] && !a[2] ? argv[i + 1] : a);
+                        has_val && strchr("ciste", a[1]) && a[1] && !a[2] ? argv[i + 1] : a);
             proc_exit(p, 2);
             return;
         } else {
@@ -458,11 +488,13 @@ static void ping_resolved(struct shell_proc *p, enum shell_res how, uint32_t add
         return;
     }
     pg->by_name = !ip4_parse_addr(target, &(uint32_t){0});
-    pg->sent_at = malloc(65536 * sizeof *pg->sent_at);
-    if (!pg->sent_at) abort();
-    for (int i = 0; i < 65536; i++)
-        pg->sent_at[i] = -1;
-    pg->id = pick_echo_id(st, p->node);
+    pg->id = pg->fixed_id >= 0 ? (uint16_t)pg->fixed_id : pick_echo_id(st, p->node);
+    for (int i = 0; pg->fixed_id >= 0 && i < st->n_subs; i++)
+        if (st->subs[i].id == pg->id) {
+            proc_printf(p, "ping: identifier %d is in use by another ping\n", pg->fixed_id);
+            proc_exit(p, 2);
+            return;
+        }
     if (icmp_subscribe(st, pg->id, ping_icmp, p) < 0) {
         proc_printf(p, "ping: socket: Too many open files\n");
         proc_exit(p, 2);
@@ -939,10 +971,7 @@ static bool show_arp_cmd(struct shell_proc *p, int argc, char **argv)
 /* The `show` commands of switches and routers: each recognises its own
  * words (and node kind) and prints its table. Modules add theirs here. */
 static bool (*const show_cmds[])(struct shell_proc *, int, char **) = {
-    show_mac_address_table,
-    show_ip_route_cmd,
-    show_arp_cmd,
-    show_dhcp_cmd,
+    show_mac_address_table, show_ip_route_cmd, show_arp_cmd, show_dhcp_cmd, show_nat_cmd,
 };
 
 static void cmd_show(struct shell_proc *p, int argc, char **argv)
@@ -997,7 +1026,7 @@ static void cmd_help(struct shell_proc *p, int argc, char **argv);
 /* Every command, and the kinds of node it runs on. Modules add theirs here
  * (declared in shell_priv.h). */
 static const struct shell_cmd commands[] = {
-    {"ping", SH_L3, cmd_ping, "ping [-c N] [-i s] [-s size] [-t ttl] [-q] host"},
+    {"ping", SH_L3, cmd_ping, "ping [-c N] [-i s] [-s size] [-t ttl] [-e id] [-q] host"},
     {"traceroute", SH_L3, cmd_traceroute, "traceroute [-I] host"},
     {"arp", SH_L3, cmd_arp, "arp -a | -n"},
     {"arping", SH_L3, cmd_arping, "arping -U address"},
@@ -1005,12 +1034,17 @@ static const struct shell_cmd commands[] = {
     {"show", SH_SWITCH, cmd_show, "show mac address-table"},
     {"show", SH_ROUTER, cmd_show, "show ip route, show arp"},
     {"show", SH_ROUTER, cmd_show, "show dhcp leases"},
+    {"show", SH_ROUTER, cmd_show, "show ip nat translations"},
     {"dhclient", SH_L3, cmd_dhclient, "dhclient [-r] IFACE"},
     {"dhcp-lease-list", SH_L3, cmd_dhcp_lease_list, NULL},
     {"nslookup", SH_L3, cmd_nslookup, "nslookup [-type=T] name [server]"},
     {"dig", SH_L3, cmd_dig, "dig [@server] [type] name [+short] [+tcp]"},
     {"ss", SH_L3, cmd_ss, "ss -tan"},
     {"telnet", SH_L3, cmd_telnet, "telnet host [port]"},
+    {"ftp", SH_L3, cmd_ftp, "ftp host"},
+    {"curl", SH_L3, cmd_curl, "curl [-i] [-I] [-v] [-L] URL..."},
+    {"openssl", SH_L3, cmd_openssl, "openssl s_client -connect host:port [-crlf] [-quiet]"},
+    {"whois", SH_L3, cmd_whois, "whois [-h server] name"},
     {"help", SH_ANY, cmd_help, NULL},
 };
 

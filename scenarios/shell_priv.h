@@ -78,9 +78,19 @@ void cmd_dig(struct shell_proc *p, int argc, char **argv);
 void cmd_ss(struct shell_proc *p, int argc, char **argv);
 void cmd_telnet(struct shell_proc *p, int argc, char **argv);
 
+/* FTP (shell_ftp.c) */
+void cmd_ftp(struct shell_proc *p, int argc, char **argv);
+
+/* HTTP and WHOIS (shell_http.c, shell_whois.c) */
+void cmd_curl(struct shell_proc *p, int argc, char **argv);
+void cmd_whois(struct shell_proc *p, int argc, char **argv);
+
 /* DHCP (shell_dhcp.c) */
 void cmd_dhclient(struct shell_proc *p, int argc, char **argv);
 void cmd_dhcp_lease_list(struct shell_proc *p, int argc, char **argv);
 bool show_dhcp_cmd(struct shell_proc *p, int argc, char **argv);
+
+/* NAT (shell_nat.c) */
+bool show_nat_cmd(struct shell_proc *p, int argc, char **argv);
 
 #endif

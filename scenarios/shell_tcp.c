@@ -14,8 +14,11 @@
  * server closes, as the real one does; "telnet: Unable to connect to remote
  * host: Connection refused", exit 1, on a RST). Lines typed (a timeline
  * entry's `input`) are sent each followed by CRLF once connected; lines
- * typed before that wait. No telnet option negotiation (as netkit telnet
- * on a port other than 23); CR before LF is dropped from what is shown.
+ * typed before that wait. telnet starts no option negotiation (as netkit
+ * telnet on a port other than 23) but reads the server's IAC commands out
+ * of what it shows and answers them (RFC 854): DO to a server's WILL ECHO
+ * or WILL SUPPRESS-GO-AHEAD, DONT to other WILLs, WONT to every DO; a 255
+ * it types is sent as IAC IAC. CR before LF is dropped from what is shown.
  * Like `telnet host port < file`, input ends after the last line: when
  * nothing has been received for 2 s of simulated time and no line waits,
  * telnet closes its side ("Connection closed.") and exits 0 once the
@@ -23,6 +26,7 @@
 #include "shell_priv.h"
 #include "protocols/ip4.h"
 #include "protocols/tcp.h"
+#include "protocols/telnet_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +185,8 @@ struct telnet {
     bool last_nl;    /* the output so far ends with a newline */
     char part[1024]; /* a line received in part, shown once complete */
     size_t part_len;
+    struct telnet_decoder dec; /* IAC commands in what the server sends */
+    bool remote_echo, remote_sga;
 };
 
 static void telnet_flush(struct telnet *t);
@@ -255,8 +261,35 @@ static void telnet_out(struct telnet *t, const char *s, size_t n)
 static void telnet_send_line(struct telnet *t, const char *line)
 {
     size_t n = strlen(line);
-    tcp_send(t->c, line, n);
-    tcp_send(t->c, "\r\n", 2);
+    uint8_t *buf = malloc(2 * n + 2);
+    if (!buf) abort();
+    n = telnet_escape((const uint8_t *)line, n, buf);
+    memcpy(buf + n, "\r\n", 2);
+    tcp_send(t->c, buf, n + 2);
+    free(buf);
+}
+
+/* The answer to a server's option request (RFC 854: a request for the
+ * state already in is not answered, so negotiation cannot loop). */
+static void telnet_option(void *ctx, uint8_t cmd, uint8_t opt)
+{
+    struct telnet *t = ctx;
+    bool *on = opt == TNO_ECHO ? &t->remote_echo : opt == TNO_SGA ? &t->remote_sga : NULL;
+    uint8_t out[3] = {TN_IAC, 0, opt};
+    if (cmd == TN_WILL) {
+        if (on && *on) return;
+        if (on) *on = true;
+        out[1] = on ? TN_DO : TN_DONT;
+    } else if (cmd == TN_WONT) {
+        if (!on || !*on) return;
+        *on = false;
+        out[1] = TN_DONT;
+    } else if (cmd == TN_DO) {
+        out[1] = TN_WONT; /* the client offers nothing */
+    } else {
+        return; /* DONT: off already */
+    }
+    if (t->c) tcp_send(t->c, out, 3);
 }
 
 static void telnet_end(struct telnet *t, const char *msg, int code)
@@ -286,7 +319,11 @@ static void telnet_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size
 {
     (void)c;
     struct telnet *t = ctx;
-    telnet_out(t, (const char *)data, len);
+    uint8_t *plain = malloc(len ? len : 1);
+    if (!plain) abort();
+    size_t n = telnet_decode(&t->dec, data, len, plain, telnet_option, t);
+    telnet_out(t, (const char *)plain, n);
+    free(plain);
     if (!t->closing) telnet_arm_quiet(t);
 }
 

@@ -4,13 +4,16 @@
  *                    [--trace OUT.jsonl] [--layers] [--quiet]
  *   netstep step FILE [--until T] [--seed N]
  *   netstep check FILE... [--jobs N] [--junit OUT.xml]
- *   netstep validate FILE...
+ *   netstep validate FILE... [--json]
+ * Each also takes --lua-instructions N and --lua-memory MIB, the limits of
+ * a Lua scenario's sandbox (lua_scenario.h).
  *
  * Exit status: 0 every expectation held, 1 one failed, 2 the scenario or the
  * command line is invalid (the message names file, line and field). */
 #include "engine/trace.h"
 #include "protocols/dissect.h"
 #include "scenarios/build.h"
+#include "scenarios/lua_scenario.h"
 #include "scenarios/runner.h"
 
 #include <errno.h>
@@ -35,9 +38,14 @@ static const char usage[] =
     "      Enter = next step, b = back one step, q = quit\n"
     "  netstep check FILE... [--jobs N] [--junit OUT.xml]\n"
     "      run many scenarios in parallel and check their expectations (for CI)\n"
-    "  netstep validate FILE...\n"
-    "      check scenario files without running them\n"
+    "  netstep validate FILE... [--json]\n"
+    "      check scenario files without running them; --json prints a Lua\n"
+    "      scenario's network as the JSON its build functions made\n"
     "  netstep --help | --version\n"
+    "\n"
+    "Lua scenarios (FILE.lua) run sandboxed; every command above takes\n"
+    "  --lua-instructions N   the script's instruction budget (default 200000000)\n"
+    "  --lua-memory MIB       its memory cap in MiB (default 256)\n"
     "\n"
     "exit status: 0 all expectations held, 1 an expectation failed,\n"
     "             2 the scenario or the command line is invalid\n"
@@ -52,23 +60,51 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-static struct model *load_or_report(const char *path)
+static struct model *load_or_report(const char *path, const struct model_load_opts *lo)
 {
     struct model_error err;
-    struct model *m = model_load(path, &err);
+    struct model *m = model_load_with(path, lo, &err);
     if (!m) fprintf(stderr, "%s\n", err.text);
     return m;
+}
+
+/* --lua-instructions N and --lua-memory MIB, which every command takes.
+ * Returns 1 when argv[*i] is one (its value taken), 0 when it is not, 2
+ * (after the message) on a bad value. */
+static int lua_limit_opt(int argc, char **argv, int *i, struct model_load_opts *lo)
+{
+    const char *a = argv[*i];
+    bool instr = strcmp(a, "--lua-instructions") == 0;
+    if (!instr && strcmp(a, "--lua-memory") != 0) return 0;
+    if (*i + 1 >= argc) return usage_error("%s needs a value", a);
+    const char *v = argv[++*i];
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || *end || end == v || v[0] == '-' || n == 0 ||
+        (!instr && n > (1ull << 20))) /* a MiB count up to 1 TiB */
+        return usage_error(instr ? "--lua-instructions: expected a positive number, got \"%s\""
+                                 : "--lua-memory: expected a number of MiB, got \"%s\"",
+                           v);
+    if (instr)
+        lo->lua_instructions = n;
+    else
+        lo->lua_memory = (uint64_t)n << 20;
+    return 1;
 }
 
 /* Parses the options shared by run and step. Returns 0, or 2 on error;
  * *file gets the scenario path. */
 static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char **file,
-                          bool allow_outputs)
+                          bool allow_outputs, struct model_load_opts *lo)
 {
     *file = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool more = i + 1 < argc;
+        int lua = lua_limit_opt(argc, argv, &i, lo);
+        if (lua == 2) return 2;
+        if (lua) continue;
         if (strcmp(a, "--until") == 0) {
             if (!more) return usage_error("%s needs a value", a);
             if (!sim_time_parse(argv[++i], &o->until))
@@ -83,6 +119,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
                 return usage_error("--seed: expected a non-negative integer, got \"%s\"", argv[i]);
             o->seed = v;
             o->has_seed = true;
+            lo->has_seed = true; /* math.random while a Lua script builds */
+            lo->seed = v;
         } else if (allow_outputs && strcmp(a, "--pcap") == 0) {
             if (!more) return usage_error("%s needs a file name", a);
             o->pcap = argv[++i];
@@ -113,9 +151,10 @@ static int cmd_run(int argc, char **argv)
     struct run_opts o;
     run_opts_default(&o);
     const char *file;
-    int rc = parse_run_opts(argc, argv, &o, &file, true);
+    struct model_load_opts lo = {0};
+    int rc = parse_run_opts(argc, argv, &o, &file, true, &lo);
     if (rc) return rc;
-    struct model *m = load_or_report(file);
+    struct model *m = load_or_report(file, &lo);
     if (!m) return 2;
     if (!o.quiet) {
         printf("netstep: %s", m->name ? m->name : file);
@@ -130,12 +169,42 @@ static int cmd_run(int argc, char **argv)
     return code;
 }
 
+/* Copies a file to stdout (validate --json of a JSON scenario). */
+static void print_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, stdout);
+    fclose(f);
+}
+
 static int cmd_validate(int argc, char **argv)
 {
-    if (argc == 0) return usage_error("%s", "which scenario? (netstep validate FILE...)");
+    struct model_load_opts lo = {0};
+    bool json = false;
+    int n_files = 0;
+    for (int i = 0; i < argc; i++) {
+        int lua = lua_limit_opt(argc, argv, &i, &lo);
+        if (lua == 2) return 2;
+        if (lua) continue;
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else if (argv[i][0] == '-' && argv[i][1] == '-')
+            return usage_error("unknown option %s", argv[i]);
+        else
+            n_files++;
+    }
+    if (n_files == 0) return usage_error("%s", "which scenario? (netstep validate FILE...)");
     int code = 0;
     for (int i = 0; i < argc; i++) {
-        struct model *m = load_or_report(argv[i]);
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            if (strncmp(argv[i], "--lua-", 6) == 0) i++; /* its value */
+            continue;
+        }
+        struct model *m = load_or_report(argv[i], &lo);
         if (!m) {
             code = 2;
             continue;
@@ -145,6 +214,13 @@ static int cmd_validate(int argc, char **argv)
         if (!sim) {
             fprintf(stderr, "%s\n", err.text);
             code = 2;
+        } else if (json) {
+            const char *text = lua_scenario_json(m->lua);
+            if (text)
+                fputs(text, stdout);
+            else
+                print_file(argv[i]);
+            sim_free(sim);
         } else {
             printf("%s: ok (%d nodes, %d links, %d timeline entries)\n", argv[i], m->n_nodes,
                    m->n_links, m->n_events);
@@ -227,9 +303,10 @@ static int cmd_step(int argc, char **argv)
     struct run_opts o;
     run_opts_default(&o);
     const char *file;
-    int rc = parse_run_opts(argc, argv, &o, &file, false);
+    struct model_load_opts lo = {0};
+    int rc = parse_run_opts(argc, argv, &o, &file, false, &lo);
     if (rc) return rc;
-    struct model *m = load_or_report(file);
+    struct model *m = load_or_report(file, &lo);
     if (!m) return 2;
     o.quiet = true;
     o.out = fopen("/dev/null", "w");
@@ -280,6 +357,7 @@ static int cmd_step(int argc, char **argv)
 
 struct job {
     const char *file;
+    const struct model_load_opts *lo;
     pid_t pid;
     FILE *out;
     int code;
@@ -335,7 +413,7 @@ static void job_start(struct job *j)
             dup2(fileno(j->out), 1);
             dup2(fileno(j->out), 2);
         }
-        struct model *m = load_or_report(j->file);
+        struct model *m = load_or_report(j->file, j->lo);
         int code = 2;
         if (m) {
             struct run_opts o;
@@ -356,10 +434,17 @@ static int cmd_check(int argc, char **argv)
 {
     int jobs = 2;
     const char *junit = NULL;
+    struct model_load_opts lo = {0};
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     int nf = 0;
     if (!files) abort();
     for (int i = 0; i < argc; i++) {
+        int lua = lua_limit_opt(argc, argv, &i, &lo);
+        if (lua == 2) {
+            free(files);
+            return 2;
+        }
+        if (lua) continue;
         if (strcmp(argv[i], "--jobs") == 0 || strcmp(argv[i], "-j") == 0) {
             char *end;
             long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -393,6 +478,7 @@ static int cmd_check(int argc, char **argv)
     while (finished < nf) {
         while (running < jobs && next < nf) {
             js[next].file = files[next];
+            js[next].lo = &lo;
             job_start(&js[next]);
             if (js[next].pid < 0) {
                 js[next].code = 2;

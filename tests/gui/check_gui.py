@@ -96,8 +96,20 @@ def check_nodes(lines, scenario_nodes):
     return rects
 
 
+GUI_PROGRAM = [""]  # set by main(): scenario_nodes finds netstep beside it
+
+
 def scenario_nodes(path):
     import json
+    if path.endswith(".lua"):
+        # A Lua scenario's nodes, as the JSON its build functions made
+        # (`netstep validate --json`; netstep sits beside netstep-gui).
+        cli = os.path.join(os.path.dirname(os.path.abspath(GUI_PROGRAM[0])), "netstep")
+        r = subprocess.run([cli, "validate", "--json", path], capture_output=True, text=True,
+                           timeout=60)
+        if r.returncode != 0:
+            fail("netstep validate --json %s exited %d: %s" % (path, r.returncode, r.stderr))
+        return [n["name"] for n in json.loads(r.stdout)["nodes"]]
     with open(path) as f:
         return [n["name"] for n in json.load(f)["nodes"]]
 
@@ -839,6 +851,7 @@ def main():
     if len(sys.argv) < 4:
         fail(__doc__)
     gui, outdir, what = sys.argv[1], sys.argv[2], sys.argv[3]
+    GUI_PROGRAM[0] = gui
     if what == "--big-auto-layout":
         return check_big_layout(gui, outdir)
     if what == "--bad-input":

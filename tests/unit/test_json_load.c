@@ -425,9 +425,9 @@ static void test_errors_inline(void)
     snprintf(text, sizeof text, "%s%s\"}}]}", re_head, "(a|b");
     CHECK(expect_error(text, "timeline[0].expect.matches: not a valid regular expression"));
     /* Lua and unreadable files */
-    CHECK(model_load("lab.lua", &err) == NULL);
-    CHECK_STR(err.text, "lab.lua: Lua scenarios are not supported yet (coming in a later "
-                        "release); write the scenario in JSON");
+    /* a .lua file goes to the Lua loader (tests/unit/test_lua.c) */
+    CHECK(model_load("/nonexistent/lab.lua", &err) == NULL);
+    CHECK_STR(err.text, "/nonexistent/lab.lua: cannot read: No such file or directory");
     CHECK(model_load("/nonexistent/lab.json", &err) == NULL);
     CHECK_STR(err.text, "/nonexistent/lab.json: cannot read: No such file or directory");
     CHECK(model_load_json("/", &err) == NULL);

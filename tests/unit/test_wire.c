@@ -174,9 +174,39 @@ static void test_mac_parse(void)
     CHECK(!mac_parse(NULL, m));
 }
 
+/* RFC 1624 incremental updates give what a full recomputation gives, for
+ * 16-bit words and 32-bit fields, including words that sum to 0xffff. */
+static void test_checksum_update(void)
+{
+    uint8_t buf[20];
+    uint32_t x = 12345;
+    for (int round = 0; round < 2000; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x = x * 1103515245u + 12345u;
+            buf[i] = (uint8_t)(round < 20 ? (round & 1 ? 0xff : 0) : x >> 16);
+        }
+        put_be16(buf + 10, 0);
+        put_be16(buf + 10, inet_checksum(buf, sizeof buf));
+        x = x * 1103515245u + 12345u;
+        size_t at = (x >> 16) % 4 * 2 + 12; /* a word of bytes 12..19 */
+        uint16_t old16 = get_be16(buf + at), new16 = (uint16_t)(x >> 3);
+        uint16_t c = inet_csum_update16(get_be16(buf + 10), old16, new16);
+        put_be16(buf + at, new16);
+        put_be16(buf + 10, 0);
+        CHECK_EQ(c, inet_checksum(buf, sizeof buf));
+        put_be16(buf + 10, c);
+        uint32_t old32 = get_be32(buf + 12), new32 = x * 2654435761u;
+        c = inet_csum_update32(c, old32, new32);
+        put_be32(buf + 12, new32);
+        put_be16(buf + 10, 0);
+        CHECK_EQ(c, inet_checksum(buf, sizeof buf));
+    }
+}
+
 int main(void)
 {
     test_checksum();
+    test_checksum_update();
     test_byte_order();
     test_format();
     test_parse_addr();

@@ -1,0 +1,2 @@
+-- An address differs from run to run: %p is refused.
+print(string.format("%p", {}))

@@ -1,0 +1,2 @@
+-- Finalizers run with hooks off, so they are not allowed.
+setmetatable({}, {__gc = function() while true do end end})

@@ -1,0 +1,2 @@
+-- A script that builds nothing.
+print("hello")

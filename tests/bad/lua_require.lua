@@ -1,0 +1,2 @@
+-- No modules: require and package are not there.
+local socket = require("socket")

@@ -1,0 +1,3 @@
+-- string.dump is gone, so no bytecode can be made ...
+local code = string.dump(function() return 1 end)
+load(code)()

@@ -1,0 +1,1 @@
+host{name="a" interfaces=1
