@@ -3342,8 +3342,8 @@ static bool load_pki(struct loader *ld, const cJSON *j)
         cJSON_ArrayForEach(e, arr)
         {
             push_index(ld, i);
+            p->n_signs++; /* counted first: a half-filled entry is freed too */
             ok = load_pki_sign(ld, e, &p->signs[i]);
-            if (ok) p->n_signs++;
             for (int k = 0; ok && k < i; k++)
                 if (strcmp(p->signs[k].node, p->signs[i].node) == 0)
                     ok = ld_fail(ld, "%s is already signed by signs[%d] (line %d): keep one",
