@@ -8,6 +8,7 @@
  * verbatim on a logged-in FTP control connection and on a telnet session,
  * and typed line by line into the `ftp` client. */
 #include "fuzz.h"
+#include "fuzz_dissect.h"
 #include "../unit/fixture.h"
 #include "protocols/dissect.h"
 #include "protocols/ftp.h"
@@ -102,43 +103,6 @@ static void fuzz_wire(const uint8_t *data, size_t size)
     free(out);
 }
 
-static void fuzz_dissector(const uint8_t *data, size_t size, uint16_t sport, uint16_t dport)
-{
-    size_t len = ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_LEN + size;
-    if (len > 0xffff) return;
-    uint8_t *f = calloc(1, len);
-    if (!f) return;
-    struct eth_hdr e = {.type = ETH_TYPE_IPV4};
-    eth_emit(&e, f);
-    struct ip4_hdr ip = {.ihl = 20,
-                         .total_len = (uint16_t)(len - ETH_HDR_LEN),
-                         .ttl = 64,
-                         .proto = IP4_PROTO_TCP,
-                         .src = IP(10, 0, 0, 2),
-                         .dst = IP(10, 0, 0, 1)};
-    ip4_emit(&ip, f + ETH_HDR_LEN);
-    uint8_t *seg = f + ETH_HDR_LEN + IP4_HDR_LEN;
-    memcpy(seg + TCP_HDR_LEN, data, size);
-    struct tcp_hdr t = {.sport = sport,
-                        .dport = dport,
-                        .seq = 1,
-                        .ack = 1,
-                        .hlen = 20,
-                        .flags = TCP_ACK | TCP_PSH,
-                        .window = 512};
-    tcp_emit(seg, &t);
-    tcp_checksum_fill(seg, TCP_HDR_LEN + size, ip.src, ip.dst);
-    struct dissection dd, ds;
-    dissect_frame(f, len, &dd);
-    dissect_summary(f, len, &ds);
-    FUZZ_ASSERT(strcmp(dd.info, ds.info) == 0 && strcmp(dd.protocol, ds.protocol) == 0);
-    FUZZ_ASSERT(!dd.malformed);
-    for (uint32_t k = 0; k < dd.n_fields; k++)
-        FUZZ_ASSERT(dd.fields[k].off <= len && dd.fields[k].len <= len - dd.fields[k].off);
-    dissect_free(&dd);
-    free(f);
-}
-
 /* ---- live: a raw control connection and a telnet session ---- */
 
 struct raw {
@@ -209,10 +173,10 @@ static void fuzz_live(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_wire(data, size);
-    fuzz_dissector(data, size, 21, 40000);
-    fuzz_dissector(data, size, 40000, 21);
-    fuzz_dissector(data, size, 20, 40000);
-    fuzz_dissector(data, size, 23, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 21, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 40000, 21);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 20, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 23, 40000);
     fuzz_live(data, size);
     return 0;
 }

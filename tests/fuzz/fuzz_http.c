@@ -9,6 +9,7 @@
  * frame); the WHOIS answer for it as a query; and a live server on a node
  * receiving it over TCP. */
 #include "fuzz.h"
+#include "fuzz_dissect.h"
 #include "../unit/fixture.h"
 #include "protocols/dissect.h"
 #include "protocols/http.h"
@@ -268,45 +269,6 @@ static void fuzz_lines(const uint8_t *data, size_t size)
     free(line);
 }
 
-/* ---- the dissector ---- */
-
-static void fuzz_dissector(const uint8_t *data, size_t size, uint16_t sport, uint16_t dport)
-{
-    size_t l4 = 20, len = ETH_HDR_LEN + IP4_HDR_LEN + l4 + size;
-    if (len > 0xffff) return;
-    uint8_t *fr = calloc(1, len);
-    FUZZ_ASSERT(fr);
-    struct eth_hdr e = {.type = ETH_TYPE_IPV4};
-    eth_emit(&e, fr);
-    struct ip4_hdr ip = {.ihl = 20,
-                         .total_len = (uint16_t)(len - ETH_HDR_LEN),
-                         .ttl = 64,
-                         .proto = IP4_PROTO_TCP,
-                         .src = IP(10, 0, 0, 80),
-                         .dst = IP(10, 0, 0, 1)};
-    ip4_emit(&ip, fr + ETH_HDR_LEN);
-    uint8_t *seg = fr + ETH_HDR_LEN + IP4_HDR_LEN;
-    memcpy(seg + l4, data, size);
-    struct tcp_hdr t = {.sport = sport,
-                        .dport = dport,
-                        .seq = 1,
-                        .ack = 1,
-                        .hlen = 20,
-                        .flags = TCP_ACK | TCP_PSH,
-                        .window = 512};
-    tcp_emit(seg, &t);
-    tcp_checksum_fill(seg, l4 + size, ip.src, ip.dst);
-    struct dissection d, s;
-    dissect_frame(fr, len, &d);
-    dissect_summary(fr, len, &s);
-    FUZZ_ASSERT(strcmp(d.info, s.info) == 0 && strcmp(d.protocol, s.protocol) == 0);
-    FUZZ_ASSERT(d.malformed == s.malformed);
-    for (uint32_t k = 0; k < d.n_fields; k++)
-        FUZZ_ASSERT(d.fields[k].off <= len && d.fields[k].len <= len - d.fields[k].off);
-    dissect_free(&d);
-    free(fr);
-}
-
 /* ---- a live server ---- */
 
 static const char *live_scenario =
@@ -346,10 +308,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_chunked(data, size);
     fuzz_response(data, size);
     fuzz_lines(data, size);
-    fuzz_dissector(data, size, 40000, 80);
-    fuzz_dissector(data, size, 80, 40000);
-    fuzz_dissector(data, size, 40000, 43);
-    fuzz_dissector(data, size, 43, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 80), 40000, 80);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 80), 80, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 80), 40000, 43);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 80), 43, 40000);
     struct whois_db db = {0};
     whois_db_add(&db, "galaxy.test", "Domain Name: GALAXY.TEST");
     size_t n;

@@ -4,6 +4,7 @@
  * mailbox selected) fed the input as TCP would bring it, literals
  * included; and the dissector on port 143, both ways. */
 #include "fuzz.h"
+#include "fuzz_dissect.h"
 #include "../unit/fixture.h"
 #include "../unit/mail_fixture.h"
 #include "protocols/dissect.h"
@@ -90,50 +91,13 @@ static void fuzz_session(const uint8_t *data, size_t size, const char *prefix)
     mfx_free(&f);
 }
 
-static void fuzz_dissector(const uint8_t *data, size_t size, uint16_t sport, uint16_t dport)
-{
-    size_t len = ETH_HDR_LEN + IP4_HDR_LEN + 20 + size;
-    if (len > 0xffff) return;
-    uint8_t *fr = calloc(1, len);
-    if (!fr) return;
-    struct eth_hdr e = {.type = ETH_TYPE_IPV4};
-    eth_emit(&e, fr);
-    struct ip4_hdr ip = {.ihl = 20,
-                         .total_len = (uint16_t)(len - ETH_HDR_LEN),
-                         .ttl = 64,
-                         .proto = IP4_PROTO_TCP,
-                         .src = IP(10, 0, 0, 25),
-                         .dst = IP(10, 0, 0, 1)};
-    ip4_emit(&ip, fr + ETH_HDR_LEN);
-    uint8_t *seg = fr + ETH_HDR_LEN + IP4_HDR_LEN;
-    memcpy(seg + 20, data, size);
-    struct tcp_hdr t = {.sport = sport,
-                        .dport = dport,
-                        .seq = 1,
-                        .ack = 1,
-                        .hlen = 20,
-                        .flags = TCP_ACK | TCP_PSH,
-                        .window = 512};
-    tcp_emit(seg, &t);
-    tcp_checksum_fill(seg, 20 + size, ip.src, ip.dst);
-    struct dissection d, s;
-    dissect_frame(fr, len, &d);
-    dissect_summary(fr, len, &s);
-    FUZZ_ASSERT(strcmp(d.info, s.info) == 0 && strcmp(d.protocol, s.protocol) == 0);
-    FUZZ_ASSERT(d.malformed == s.malformed);
-    for (uint32_t k = 0; k < d.n_fields; k++)
-        FUZZ_ASSERT(d.fields[k].off <= len && d.fields[k].len <= len - d.fields[k].off);
-    dissect_free(&d);
-    free(fr);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_tokens(data, size);
     fuzz_session(data, size, "");
     fuzz_session(data, size, "a1 LOGIN nadia pw\r\na2 SELECT INBOX\r\n");
     fuzz_session(data, size, "a1 LOGIN nadia pw\r\na2 EXAMINE INBOX\r\n");
-    fuzz_dissector(data, size, 143, 40000);
-    fuzz_dissector(data, size, 40000, 143);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 143, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 40000, 143);
     return 0;
 }

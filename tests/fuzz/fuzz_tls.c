@@ -9,6 +9,7 @@
  * below (build a replay binary with -DTLS_FUZZ_WRITE_SEEDS and run it in
  * that folder to rewrite them). */
 #include "fuzz.h"
+#include "fuzz_dissect.h"
 #include "../unit/fixture.h"
 #include "protocols/dissect.h"
 #include "protocols/tcp_wire.h"
@@ -169,45 +170,6 @@ static void fuzz_parsers(const uint8_t *data, size_t size)
     tls_certificate_verify_parse(data, size, &scheme, &e, &s);
 }
 
-/* ---- the dissector ---- */
-
-static void fuzz_dissector(const uint8_t *data, size_t size, uint16_t sport, uint16_t dport)
-{
-    size_t l4 = 20, len = ETH_HDR_LEN + IP4_HDR_LEN + l4 + size;
-    if (len > 0xffff) return;
-    uint8_t *fr = calloc(1, len);
-    FUZZ_ASSERT(fr);
-    struct eth_hdr eh = {.type = ETH_TYPE_IPV4};
-    eth_emit(&eh, fr);
-    struct ip4_hdr ip = {.ihl = 20,
-                         .total_len = (uint16_t)(len - ETH_HDR_LEN),
-                         .ttl = 64,
-                         .proto = IP4_PROTO_TCP,
-                         .src = IP(10, 0, 0, 80),
-                         .dst = IP(10, 0, 0, 1)};
-    ip4_emit(&ip, fr + ETH_HDR_LEN);
-    uint8_t *seg = fr + ETH_HDR_LEN + IP4_HDR_LEN;
-    memcpy(seg + l4, data, size);
-    struct tcp_hdr t = {.sport = sport,
-                        .dport = dport,
-                        .seq = 1,
-                        .ack = 1,
-                        .hlen = 20,
-                        .flags = TCP_ACK | TCP_PSH,
-                        .window = 512};
-    tcp_emit(seg, &t);
-    tcp_checksum_fill(seg, l4 + size, ip.src, ip.dst);
-    struct dissection d, s;
-    dissect_frame(fr, len, &d);
-    dissect_summary(fr, len, &s);
-    FUZZ_ASSERT(strcmp(d.info, s.info) == 0 && strcmp(d.protocol, s.protocol) == 0);
-    FUZZ_ASSERT(d.malformed == s.malformed);
-    for (uint32_t k = 0; k < d.n_fields; k++)
-        FUZZ_ASSERT(d.fields[k].off <= len && d.fields[k].len <= len - d.fields[k].off);
-    dissect_free(&d);
-    free(fr);
-}
-
 #ifdef TLS_FUZZ_WRITE_SEEDS
 /* The seeds: what each side sends in a whole session (hello, finished, a
  * request and its answer, close_notify). */
@@ -268,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_parsers(data + 9, size > 9 ? size - 9 : 0); /* a handshake message's body */
     }
     fuzz_sessions(data, size);
-    fuzz_dissector(data, size, 40000, 443);
-    fuzz_dissector(data, size, 443, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 80), 40000, 443);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 80), 443, 40000);
     return 0;
 }
