@@ -81,12 +81,21 @@ void dis_telnet(struct dis_ctx *c, size_t off, size_t n);
 void dis_http(struct dis_ctx *c, size_t off, size_t n);
 void dis_whois(struct dis_ctx *c, size_t off, size_t n, bool query);
 
-/* TLS on 443, 465, 993, 995 (port: the service's): records, handshake
- * messages, and with c->keys the decrypted records and the protocol inside. */
+/* TLS on 443, 465, 990, 993, 995, or 25 and 587 after STARTTLS (port: the service's): records,
+ * handshake messages, and with c->keys the decrypted records and the protocol inside. */
 void dis_tls(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool from_server);
+/* Whether the n bytes at off are TLS: they start with a record header (a
+ * content type 20-23, version 3.x, a length that may be one), or the key
+ * log knows the segment. For STARTTLS and FTPS data connections, which
+ * no port names. */
+bool dis_tls_segment(const struct dis_ctx *c, size_t off, size_t n);
 
 /* Mail on TCP 25, 110, 143: from_server = the segment comes from the port. */
 void dis_smtp(struct dis_ctx *c, size_t off, size_t n, bool from_server);
+/* SMTP on 25 or 587 (port), where STARTTLS may have turned the stream into
+ * TLS: a segment the key log knows, or one that starts with a TLS record
+ * header, goes to dis_tls (and the SMTP inside it); the rest to dis_smtp. */
+void dis_smtp_starttls(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool from_server);
 void dis_pop(struct dis_ctx *c, size_t off, size_t n, bool from_server);
 void dis_imap(struct dis_ctx *c, size_t off, size_t n, bool from_server);
 

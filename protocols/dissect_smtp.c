@@ -8,10 +8,15 @@
  * tshark follows the session and knows that the lines after DATA are the
  * message; a dissector that sees one frame alone knows it only within the
  * segment (after a DATA line) or when a client segment does not start with
- * an SMTP command: those bytes are a "DATA fragment". */
+ * an SMTP command: those bytes are a "DATA fragment".
+ *
+ * On 25 and 587 STARTTLS turns the rest of the stream into TLS; tshark
+ * knows from the 220 reply it followed. One frame alone is TLS here when
+ * the key log knows it or it starts with a TLS record header (no SMTP
+ * line starts with bytes 20-23); a TLS record continued into a segment of
+ * its own is taken for SMTP text without a key log. */
 #include "dissect_priv.h"
 #include "smtp_wire.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -139,4 +144,12 @@ void dis_smtp(struct dis_ctx *c, size_t off, size_t n, bool from_server)
         snprintf(frag, sizeof frag, "DATA fragment, %zu bytes", data_len);
         info_add(d, &first, frag);
     }
+}
+
+void dis_smtp_starttls(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool from_server)
+{
+    if (dis_tls_segment(c, off, n))
+        dis_tls(c, off, n, port, from_server);
+    else
+        dis_smtp(c, off, n, from_server);
 }

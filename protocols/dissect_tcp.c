@@ -24,12 +24,14 @@ static bool dis_tcp_app(struct dis_ctx *c, size_t off, size_t n, uint16_t sport,
         dis_dns(c, off, n, true);
         return true;
     }
-    if (sport == 25 || dport == 25 || sport == 110 || dport == 110 || sport == 143 ||
-        dport == 143) {
-        uint16_t port = sport == 25 || sport == 110 || sport == 143 ? sport : dport;
-        void (*fn)(struct dis_ctx *, size_t, size_t, bool) = port == 25    ? dis_smtp
-                                                             : port == 110 ? dis_pop
-                                                                           : dis_imap;
+    if (sport == 25 || dport == 25 || sport == 587 || dport == 587) {
+        uint16_t port = sport == 25 || sport == 587 ? sport : dport;
+        dis_smtp_starttls(c, off, n, port, sport == port); /* SMTP, or TLS after STARTTLS */
+        return true;
+    }
+    if (sport == 110 || dport == 110 || sport == 143 || dport == 143) {
+        uint16_t port = sport == 110 || sport == 143 ? sport : dport;
+        void (*fn)(struct dis_ctx *, size_t, size_t, bool) = port == 110 ? dis_pop : dis_imap;
         fn(c, off, n, sport == port);
         return true;
     }
@@ -53,12 +55,18 @@ static bool dis_tcp_app(struct dis_ctx *c, size_t off, size_t n, uint16_t sport,
         dis_whois(c, off, n, dport == 43);
         return true;
     }
-    static const uint16_t tls_ports[] = {443, 465, 993, 995};
+    static const uint16_t tls_ports[] = {443, 465, 993, 995, 990};
     for (size_t i = 0; i < sizeof tls_ports / sizeof tls_ports[0]; i++)
         if (sport == tls_ports[i] || dport == tls_ports[i]) {
             dis_tls(c, off, n, tls_ports[i], sport == tls_ports[i]);
             return true;
         }
+    /* TLS on a port of its own (FTPS data connections), as tshark's
+     * heuristic finds it; port 0: no protocol inside to name */
+    if (dis_tls_segment(c, off, n)) {
+        dis_tls(c, off, n, 0, false);
+        return true;
+    }
     return false;
 }
 

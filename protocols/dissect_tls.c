@@ -415,7 +415,9 @@ static void piece_fields(struct dis_ctx *c, const struct tls_piece *pc, size_t o
 static void dis_inner(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool from_server)
 {
     switch (port) {
+    case 25:
     case 465:
+    case 587:
         dis_smtp(c, off, n, from_server);
         break;
     case 993:
@@ -423,6 +425,12 @@ static void dis_inner(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bo
         break;
     case 995:
         dis_pop(c, off, n, from_server);
+        break;
+    case 990:
+        dis_ftp(c, off, n, from_server);
+        break;
+    case 0: /* a port of its own: FTPS data */
+        dis_data(c, off, n, 7);
         break;
     default:
         dis_http(c, off, n);
@@ -504,6 +512,30 @@ static bool keyed(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool f
     free(copy);
     free(pcs);
     return true;
+}
+
+static bool starts_tls_record(const uint8_t *p, size_t n)
+{
+    return n >= TLS_RECORD_HDR && p[0] >= TLS_CT_CCS && p[0] <= TLS_CT_APPDATA && p[1] == 3 &&
+           p[2] <= 4 && get_be16(p + 3) <= TLS_PLAIN_MAX + 256;
+}
+
+/* True when a session of the key log sent the segment. */
+static bool keylog_knows(const struct dis_ctx *c, size_t off, size_t n)
+{
+    if (!c->keys) return false;
+    uint8_t *copy = malloc(n);
+    if (!copy) return false;
+    memcpy(copy, c->frame + off, n);
+    struct tls_piece pc;
+    int np = tls_keylog_decrypt(c->keys, c->tcp_seq, c->tcp_ack, copy, n, &pc, 1);
+    free(copy);
+    return np >= 0;
+}
+
+bool dis_tls_segment(const struct dis_ctx *c, size_t off, size_t n)
+{
+    return starts_tls_record(c->frame + off, n) || keylog_knows(c, off, n);
 }
 
 void dis_tls(struct dis_ctx *c, size_t off, size_t n, uint16_t port, bool from_server)

@@ -12,6 +12,7 @@
 #include "tcp.h"
 #include "textconn.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,6 +414,7 @@ struct ftp_xfer {
     uint16_t dport;              /* the data connection's port on the other side */
     struct text_conn *d;         /* the data connection, once up */
     struct tcp_conn *connecting; /* active mode: our SYN is out */
+    bool tls_wait;               /* FTPS: the data waits for the data connection's handshake */
 };
 
 struct ftp_sess {
@@ -438,12 +440,14 @@ struct ftp_sess {
     bool closing;
     bool has_rnfr;
     char rnfr[FTP_PATH_MAX];
+    bool tls;    /* FTPS: the control connection is TLS (port 990) */
+    bool prot_p; /* PROT P: data connections are TLS too */
 };
 
 struct ftp_server {
     struct netstack *st;
     struct ftp_conf conf;
-    struct tcp_listener *l;
+    struct tcp_listener *l, *l_tls; /* 21, 990 */
     struct ftp_sess *sess;
 };
 
@@ -591,17 +595,42 @@ static void data_closed(void *ctx, struct text_conn *t, enum tcp_reason why)
                   "control connection stays open for more commands.");
 }
 
+static void data_tls_ready(void *ctx, struct text_conn *t);
+
 static const struct text_handler data_h = {
     .bytes = data_bytes,
     .peer_closed = data_peer_closed,
     .closed = data_closed,
+    .tls_ready = data_tls_ready,
 };
 
 static struct text_conn *data_wrap(struct ftp_sess *s, struct tcp_conn *c)
 {
-    struct text_conn *d = text_conn_new(c, &data_h, s);
+    /* RFC 4217 7: under PROT P the server is the TLS server of the data
+     * connection, whichever side opened it */
+    struct text_conn *d = s->prot_p ? text_conn_new_tls(c, s->srv->conf.tls, &data_h, s)
+                                    : text_conn_new(c, &data_h, s);
     text_expect_bytes(d, SIZE_MAX); /* raw bytes, never lines */
     return d;
+}
+
+/* A listing or a file goes out on the data connection, which then closes. */
+static void xfer_send(struct ftp_sess *s, struct text_conn *d)
+{
+    struct ftp_xfer *x = s->x;
+    if (text_is_tls(d) && !text_tls_ready(d)) {
+        x->tls_wait = true; /* data_tls_ready sends it */
+        return;
+    }
+    x->tls_wait = false;
+    if (x->out_len) text_send(d, x->out, x->out_len);
+    text_close(d);
+}
+
+static void data_tls_ready(void *ctx, struct text_conn *t)
+{
+    struct ftp_sess *s = ctx;
+    if (s->x && s->x->d == t && s->x->tls_wait) xfer_send(s, t);
 }
 
 /* The data connection is up: 150, then the data. */
@@ -641,8 +670,7 @@ static void xfer_go(struct ftp_sess *s, struct text_conn *d)
               how);
         return;
     }
-    if (x->out_len) text_send(d, x->out, x->out_len);
-    text_close(d);
+    xfer_send(s, d);
 }
 
 static void active_connected(void *ctx, struct tcp_conn *c)
@@ -721,6 +749,14 @@ static void pasv_accept(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 static void xfer_start(struct ftp_sess *s, struct ftp_xfer *x)
 {
     s->x = x;
+    /* vsftpd's data_transfer_checks_ok: after "Use PORT or PASV first" */
+    if (s->tls && !s->prot_p && (s->pasv || s->pasv_conn || s->port_set)) {
+        xfer_done(s, 522, "Data connections must be encrypted.",
+                  "The control connection is encrypted (FTPS), and this server wants the data "
+                  "encrypted too: the client must say PROT P first (RFC 4217 9), else the file "
+                  "would cross the network in clear text.");
+        return;
+    }
     if (s->pasv || s->pasv_conn) {
         if (s->pasv_conn) {
             struct text_conn *d = s->pasv_conn;
@@ -1223,22 +1259,62 @@ static void cmd_opts(struct ftp_sess *s, const struct ftp_cmd *c)
         reply(s, 501, "Option not understood.", "The only option known is UTF8 ON.");
 }
 
+/* RFC 4217 8: PBSZ 0 must come before PROT; TLS has no buffer to size. */
+static void cmd_pbsz(struct ftp_sess *s, const struct ftp_cmd *c)
+{
+    (void)c;
+    if (!s->tls)
+        reply(s, 503, "PBSZ needs a secure connection.",
+              "PBSZ belongs to FTP over TLS (RFC 4217); this control connection is in clear "
+              "text.");
+    else
+        reply(s, 200, "PBSZ set to 0.",
+              "PBSZ (protection buffer size) is always 0 with TLS; it must come before PROT "
+              "(RFC 4217 8).");
+}
+
+static void cmd_prot(struct ftp_sess *s, const struct ftp_cmd *c)
+{
+    char lvl = c->arg_len == 1 ? (char)toupper((unsigned char)c->arg[0]) : 0;
+    if (!s->tls) {
+        reply(s, 503, "PROT needs a secure connection.",
+              "PROT belongs to FTP over TLS (RFC 4217); this control connection is in clear "
+              "text.");
+    } else if (lvl == 'P') {
+        s->prot_p = true;
+        reply(s, 200, "PROT now Private.",
+              "PROT P: from now on every data connection starts with its own TLS handshake, "
+              "so listings and files are encrypted like the commands.");
+    } else if (lvl == 'C') {
+        s->prot_p = false;
+        reply(s, 200, "PROT now Clear.",
+              "PROT C: data connections stay in clear text (this server then refuses them).");
+    } else if (lvl == 'S' || lvl == 'E') {
+        reply(s, 536, "PROT not supported.",
+              "Only the levels C (clear) and P (private) exist "
+              "with TLS.");
+    } else {
+        reply(s, 504, "PROT not recognized.", "PROT takes one letter: C or P.");
+    }
+}
+
 static const struct {
     const char *verb;
     void (*fn)(struct ftp_sess *s, const struct ftp_cmd *c);
     bool before_login; /* allowed before login */
 } commands[] = {
-    {"USER", cmd_user, true},  {"PASS", cmd_pass, true},  {"QUIT", cmd_quit, true},
-    {"FEAT", cmd_feat, true},  {"HELP", cmd_help, false}, {"SYST", cmd_syst, false},
-    {"NOOP", cmd_noop, false}, {"PWD", cmd_pwd, false},   {"XPWD", cmd_pwd, false},
-    {"CWD", cmd_cwd, false},   {"XCWD", cmd_cwd, false},  {"CDUP", cmd_cwd, false},
-    {"XCUP", cmd_cwd, false},  {"TYPE", cmd_type, false}, {"MODE", cmd_mode, false},
-    {"STRU", cmd_mode, false}, {"PORT", cmd_port, false}, {"PASV", cmd_pasv, false},
-    {"EPSV", cmd_pasv, false}, {"LIST", cmd_list, false}, {"NLST", cmd_list, false},
-    {"RETR", cmd_retr, false}, {"STOR", cmd_stor, false}, {"DELE", cmd_dele, false},
-    {"MKD", cmd_mkd, false},   {"XMKD", cmd_mkd, false},  {"RMD", cmd_rmd, false},
-    {"XRMD", cmd_rmd, false},  {"SIZE", cmd_size, false}, {"RNFR", cmd_rnfr, false},
-    {"RNTO", cmd_rnto, false}, {"ABOR", cmd_abor, false}, {"OPTS", cmd_opts, true},
+    {"PBSZ", cmd_pbsz, true},  {"PROT", cmd_prot, true},  {"USER", cmd_user, true},
+    {"PASS", cmd_pass, true},  {"QUIT", cmd_quit, true},  {"FEAT", cmd_feat, true},
+    {"HELP", cmd_help, false}, {"SYST", cmd_syst, false}, {"NOOP", cmd_noop, false},
+    {"PWD", cmd_pwd, false},   {"XPWD", cmd_pwd, false},  {"CWD", cmd_cwd, false},
+    {"XCWD", cmd_cwd, false},  {"CDUP", cmd_cwd, false},  {"XCUP", cmd_cwd, false},
+    {"TYPE", cmd_type, false}, {"MODE", cmd_mode, false}, {"STRU", cmd_mode, false},
+    {"PORT", cmd_port, false}, {"PASV", cmd_pasv, false}, {"EPSV", cmd_pasv, false},
+    {"LIST", cmd_list, false}, {"NLST", cmd_list, false}, {"RETR", cmd_retr, false},
+    {"STOR", cmd_stor, false}, {"DELE", cmd_dele, false}, {"MKD", cmd_mkd, false},
+    {"XMKD", cmd_mkd, false},  {"RMD", cmd_rmd, false},   {"XRMD", cmd_rmd, false},
+    {"SIZE", cmd_size, false}, {"RNFR", cmd_rnfr, false}, {"RNTO", cmd_rnto, false},
+    {"ABOR", cmd_abor, false}, {"OPTS", cmd_opts, true},
 };
 
 static void sess_command(struct ftp_sess *s, char *line, size_t len)
@@ -1359,10 +1435,8 @@ static const struct text_handler ctl_h = {
     .closed = ctl_closed,
 };
 
-static void srv_accept(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
+static void sess_accept(struct ftp_server *srv, struct tcp_conn *c, bool tls)
 {
-    (void)l;
-    struct ftp_server *srv = ctx;
     struct ftp_sess *s = ftp_xalloc(sizeof *s);
     s->srv = srv;
     s->peer = tcp_remote_addr(c);
@@ -1371,10 +1445,30 @@ static void srv_accept(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
     snprintf(s->cwd, sizeof s->cwd, "/");
     s->next = srv->sess;
     srv->sess = s;
+    s->tls = tls;
+    if (tls) {
+        s->t = text_conn_new_tls(c, srv->conf.tls, &ctl_h, s);
+        reply(s, 220, FTP_GREETING,
+              "A client connected to port 990 (implicit FTPS): after the TLS handshake the "
+              "server greets it as on port 21, but every command and reply is encrypted.");
+        return;
+    }
     s->t = text_conn_new(c, &ctl_h, s);
     reply(s, 220, FTP_GREETING,
           "A client connected to port 21: the server greets it (220 = ready for a new user) "
           "and waits for USER.");
+}
+
+static void srv_accept(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
+{
+    (void)l;
+    sess_accept(ctx, c, false);
+}
+
+static void srv_accept_tls(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
+{
+    (void)l;
+    sess_accept(ctx, c, true);
 }
 
 int ftp_server_start(struct netstack *st, struct ftp_conf *conf)
@@ -1383,8 +1477,12 @@ int ftp_server_start(struct netstack *st, struct ftp_conf *conf)
     if (fst->srv) return -1;
     struct ftp_server *srv = ftp_xalloc(sizeof *srv);
     srv->st = st;
-    srv->l = tcp_listen(st, 0, FTP_PORT, srv_accept, srv);
-    if (!srv->l) {
+    bool want_plain = !conf->no_plain || !conf->tls;
+    if (want_plain) srv->l = tcp_listen(st, 0, FTP_PORT, srv_accept, srv);
+    if (conf->tls) srv->l_tls = tcp_listen(st, 0, FTPS_PORT, srv_accept_tls, srv);
+    if ((want_plain && !srv->l) || (conf->tls && !srv->l_tls)) {
+        if (srv->l) tcp_unlisten(srv->l);
+        if (srv->l_tls) tcp_unlisten(srv->l_tls);
         free(srv);
         return -1;
     }

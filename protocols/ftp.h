@@ -27,6 +27,16 @@
  * default, as in vsftpd) sends files with CRLF line ends and stores
  * uploads with LF; TYPE I sends the bytes as they are.
  *
+ * FTPS (RFC 4217), implicit, as vsftpd's implicit_ssl: with a TLS conf
+ * the server also listens on 990, where the control connection is TLS
+ * from its first byte. There PBSZ 0 ("200 PBSZ set to 0.") and PROT P
+ * ("200 PROT now Private.") make every data connection TLS too, the
+ * server as the TLS server whichever side connected; listings and
+ * transfers without PROT P get "522 Data connections must be
+ * encrypted." (force_local_data_ssl, applied to anonymous users too). On
+ * a data connection under TLS the data goes once the handshake is done.
+ * PBSZ and PROT on port 21 get 503 (they need a secure connection).
+ *
  * Everyone sees the same tree from "/" (no per-user home directories).
  * Anonymous users only read: STOR, DELE, MKD, RMD answer "550 Permission
  * denied.", as vsftpd's default anon_upload_enable=NO. What accounts
@@ -44,6 +54,7 @@
 #define FTP_UID_ROOT  0            /* owner of the scenario's files */
 #define FTP_UID_USER  1000         /* owner of what accounts upload */
 #define FTP_GREETING  "(vsFTPd 3.0.5)"
+#define FTPS_PORT     990 /* implicit FTPS (RFC 4217 calls it deprecated; still common) */
 
 /* ---- the file tree ---- */
 
@@ -101,16 +112,19 @@ struct ftp_account {
     char *user, *pass;
 };
 
+struct tls_server_conf;
 struct ftp_conf {
     bool anonymous;
     struct ftp_account *acc; /* owned */
     int n_acc;
     struct ftp_fs fs;
+    const struct tls_server_conf *tls; /* FTPS on 990 with it (the node's, tls.h) */
+    bool no_plain;                     /* no port 21 (only with tls) */
 };
 
-/* Opens the server on TCP 21 of every address of the node; takes ownership
- * of conf's contents (left empty). -1 when port 21 is taken or a server
- * runs already. */
+/* Opens the server on TCP 21 (and 990 with conf->tls) of every address of
+ * the node; takes ownership of conf's contents (left empty). -1 when a
+ * port is taken or a server runs already. */
 int ftp_server_start(struct netstack *st, struct ftp_conf *conf);
 /* The server's tree, uploads included; NULL without a server. */
 const struct ftp_fs *ftp_server_fs(const struct netstack *st);

@@ -38,8 +38,9 @@ struct mail_server {
     struct mail_store *store;
     struct mail_env env;
     char hostname[128], domain[128];
-    struct tcp_listener *ls[6]; /* 25, 110, 143, then 465, 995, 993 over TLS */
+    struct tcp_listener *ls[7]; /* 25, 110, 143, then 465, 995, 993 over TLS, 587 */
     const struct tls_server_conf *tls;
+    bool starttls; /* SMTP offers STARTTLS (on 25 and 587) */
     struct mail_conn *conns;
 };
 
@@ -80,6 +81,12 @@ static void conn_flush(struct mail_conn *mc)
     case MP_SMTP:
         out = &mc->smtp->out;
         close = mc->smtp->close;
+        if (mc->smtp->start_tls) { /* the 220 goes in the clear, then TLS */
+            mc->smtp->start_tls = false;
+            if (out->len) text_send(mc->t, out->p, out->len);
+            out->len = 0;
+            text_start_tls(mc->t, mc->srv->tls);
+        }
         break;
     case MP_POP3:
         out = &mc->pop3->out;
@@ -185,7 +192,7 @@ static const struct text_handler conn_handler = {
 };
 
 static void accept_proto(struct mail_server *srv, struct tcp_conn *c, enum mail_proto proto,
-                         bool tls)
+                         bool tls, bool submission)
 {
     struct mail_conn *mc = calloc(1, sizeof *mc);
     if (!mc) abort();
@@ -195,6 +202,9 @@ static void accept_proto(struct mail_server *srv, struct tcp_conn *c, enum mail_
     switch (proto) {
     case MP_SMTP:
         mc->smtp = smtp_session_new(&srv->env, tcp_remote_addr(c));
+        mc->smtp->tls = tls;
+        mc->smtp->starttls_ok = srv->starttls;
+        mc->smtp->tls_required = submission;
         break;
     case MP_POP3:
         mc->pop3 = pop3_session_new(&srv->env);
@@ -216,37 +226,43 @@ static void accept_proto(struct mail_server *srv, struct tcp_conn *c, enum mail_
 static void accept_smtp(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
     (void)l;
-    accept_proto(ctx, c, MP_SMTP, false);
+    accept_proto(ctx, c, MP_SMTP, false, false);
 }
 
 static void accept_smtps(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
     (void)l;
-    accept_proto(ctx, c, MP_SMTP, true);
+    accept_proto(ctx, c, MP_SMTP, true, false);
+}
+
+static void accept_submission(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
+{
+    (void)l;
+    accept_proto(ctx, c, MP_SMTP, false, true);
 }
 
 static void accept_pop3(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
     (void)l;
-    accept_proto(ctx, c, MP_POP3, false);
+    accept_proto(ctx, c, MP_POP3, false, false);
 }
 
 static void accept_pop3s(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
     (void)l;
-    accept_proto(ctx, c, MP_POP3, true);
+    accept_proto(ctx, c, MP_POP3, true, false);
 }
 
 static void accept_imap(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
     (void)l;
-    accept_proto(ctx, c, MP_IMAP, false);
+    accept_proto(ctx, c, MP_IMAP, false, false);
 }
 
 static void accept_imaps(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
     (void)l;
-    accept_proto(ctx, c, MP_IMAP, true);
+    accept_proto(ctx, c, MP_IMAP, true, false);
 }
 
 int mail_start(struct netstack *st, const struct mail_conf *conf, char *why, size_t n)
@@ -276,17 +292,23 @@ int mail_start(struct netstack *st, const struct mail_conf *conf, char *why, siz
     static const struct {
         uint16_t port;
         tcp_accept_fn fn;
-    } ports[] = {{SMTP_PORT, accept_smtp},   {POP3_PORT, accept_pop3},
-                 {IMAP_PORT, accept_imap},   {SMTPS_PORT, accept_smtps},
-                 {POP3S_PORT, accept_pop3s}, {IMAPS_PORT, accept_imaps}};
-    bool want[6] = {conf->smtp,
+    } ports[] = {{SMTP_PORT, accept_smtp},
+                 {POP3_PORT, accept_pop3},
+                 {IMAP_PORT, accept_imap},
+                 {SMTPS_PORT, accept_smtps},
+                 {POP3S_PORT, accept_pop3s},
+                 {IMAPS_PORT, accept_imaps},
+                 {SUBMISSION_PORT, accept_submission}};
+    bool want[7] = {conf->smtp,
                     conf->pop3,
                     conf->imap,
                     conf->smtps && conf->tls,
                     conf->pop3s && conf->tls,
-                    conf->imaps && conf->tls};
+                    conf->imaps && conf->tls,
+                    conf->submission && conf->tls};
     srv->tls = conf->tls;
-    for (int i = 0; i < 6; i++) {
+    srv->starttls = conf->submission && conf->tls;
+    for (int i = 0; i < 7; i++) {
         if (!want[i]) continue;
         srv->ls[i] = tcp_listen(st, 0, ports[i].port, ports[i].fn, srv);
         if (!srv->ls[i]) {

@@ -1,5 +1,7 @@
 /* mail.h - a node's mail servers: SMTP (TCP 25), POP3 (TCP 110) and IMAP
- * (TCP 143) over one mail store (mailstore.h), as the scenario's
+ * (TCP 143) over one mail store (mailstore.h), their TLS variants (SMTPS
+ * 465, POP3S 995, IMAPS 993, and submission with STARTTLS on 587), as the
+ * scenario's
  * "services": {"smtp": ..., "pop3": ..., "imap": ...} ask.
  *
  * Each protocol's session is a state machine that reads lines (and IMAP
@@ -38,6 +40,9 @@ struct mail_conf {
     /* the TLS ports, SMTPS 465, POP3S 995, IMAPS 993 (tls.h), with conf tls */
     bool smtps, pop3s, imaps;
     const struct tls_server_conf *tls;
+    /* submission on 587 (RFC 6409), which takes mail only after STARTTLS
+     * (RFC 3207); with it, EHLO on 25 offers STARTTLS too (needs tls) */
+    bool submission;
 };
 
 /* Starts the servers conf asks for on st's node, with an empty store

@@ -116,20 +116,27 @@ static void cmd_helo(struct smtp_session *s, const struct smtp_cmd *c)
               "250 %s", s->env->hostname);
         return;
     }
-    /* EHLO: one line per extension, "250-" on all but the last */
+    /* EHLO: one line per extension, "250-" on all but the last; STARTTLS
+     * where Postfix puts it, and only while the session is in the clear */
+    bool tls_offer = s->starttls_ok && !s->tls;
     mbuf_printf(&s->out,
-                "250-%s\r\n250-PIPELINING\r\n250-SIZE %d\r\n250-VRFY\r\n"
+                "250-%s\r\n250-PIPELINING\r\n250-SIZE %d\r\n250-VRFY\r\n%s"
                 "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n",
-                s->env->hostname, SMTP_SIZE_MAX);
+                s->env->hostname, SMTP_SIZE_MAX, tls_offer ? "250-STARTTLS\r\n" : "");
     if (s->env->trace) {
         char sum[300];
         snprintf(sum, sizeof sum,
-                 "C: %.80s \xe2\x86\x92 S: 250-%s (and 5 lines: PIPELINING, SIZE, VRFY, "
-                 "ENHANCEDSTATUSCODES, 8BITMIME)",
-                 s->line, s->env->hostname);
+                 "C: %.80s \xe2\x86\x92 S: 250-%s (and %d lines: PIPELINING, SIZE, VRFY, "
+                 "%sENHANCEDSTATUSCODES, 8BITMIME)",
+                 s->line, s->env->hostname, tls_offer ? 6 : 5, tls_offer ? "STARTTLS, " : "");
         mail_note(s->env, "SMTP", sum,
                   "EHLO starts an extended SMTP session: the 250 reply lists the extensions this "
-                  "server offers, one per line, \"250-\" on every line but the last.");
+                  "server offers, one per line, \"250-\" on every line but the last.%s",
+                  tls_offer ? " STARTTLS says the client may switch this very connection to "
+                              "TLS before it sends anything private."
+                  : s->tls  ? " The session already runs over TLS, so STARTTLS is no longer "
+                              "offered."
+                            : "");
     }
 }
 
@@ -404,8 +411,9 @@ static void deliver(struct smtp_session *s)
         mbuf_printf(&m,
                     "Received: from %s (unknown [%s])\r\n\tby %s (Postfix) with %s id %s\r\n"
                     "\tfor <%s>; %s (UTC)\r\n",
-                    s->helo, ip, s->env->hostname, s->esmtp ? "ESMTP" : "SMTP", s->queue_id,
-                    s->rcpt[i].addr, date);
+                    s->helo, ip, s->env->hostname,
+                    s->esmtp ? (s->tls ? "ESMTPS" : "ESMTP") : "SMTP", s->queue_id, s->rcpt[i].addr,
+                    date);
         if (!hdr) mbuf_put(&m, "\r\n", 2); /* no header of its own: the text is the body */
         if (s->msg.len) mbuf_put(&m, s->msg.p, s->msg.len);
         struct mail_msg *msg = mail_append(mail_inbox(u), m.p, m.len, MAIL_RECENT, s->env->now);
@@ -461,6 +469,49 @@ static void data_line(struct smtp_session *s, const char *line, size_t len)
     mbuf_put(&s->msg, "\r\n", 2);
 }
 
+/* RFC 3207 4: STARTTLS, then the TLS handshake on the same connection. */
+static void cmd_starttls(struct smtp_session *s, const struct smtp_cmd *c)
+{
+    if (c->arg_len) {
+        reply(s, "STARTTLS takes no argument.", "501 5.5.4 Syntax: STARTTLS");
+        return;
+    }
+    if (s->tls) {
+        reply(s,
+              "The session already runs over TLS; a second STARTTLS is a protocol error (RFC "
+              "3207 4.2: the client must not start TLS twice).",
+              "554 5.5.1 Error: TLS already active");
+        return;
+    }
+    if (!s->starttls_ok) {
+        reply(s,
+              "This server does not offer STARTTLS (no TLS here): the session stays in "
+              "clear text, readable by anyone on the path.",
+              "502 5.5.1 Error: command not implemented");
+        return;
+    }
+    reply(s,
+          "The server agrees to switch to TLS: the client's next bytes on this same TCP "
+          "connection are a TLS ClientHello. Afterwards SMTP starts over (RFC 3207 4.2): both "
+          "sides forget the EHLO and the client must greet again, now encrypted.",
+          "220 2.0.0 Ready to start TLS");
+    /* RFC 3207 4.2: "the server MUST discard any knowledge obtained from
+     * the client, such as the argument to the EHLO command" */
+    reset_mail(s);
+    s->greeted = false;
+    s->esmtp = false;
+    s->helo[0] = 0;
+    s->tls = true;
+    s->start_tls = true;
+}
+
+/* Postfix's smtpd_tls_security_level=encrypt: commands taken before TLS. */
+static bool allowed_before_tls(enum smtp_verb v)
+{
+    return v == SMTP_HELO || v == SMTP_EHLO || v == SMTP_STARTTLS || v == SMTP_NOOP ||
+           v == SMTP_QUIT || v == SMTP_UNKNOWN;
+}
+
 void smtp_session_line(struct smtp_session *s, const char *line, size_t len, bool overlong)
 {
     if (s->close) return; /* after QUIT nothing more is read */
@@ -478,6 +529,12 @@ void smtp_session_line(struct smtp_session *s, const char *line, size_t len, boo
               "500 5.5.2 Error: line too long");
     } else if (!smtp_cmd_parse(line, len, &c)) {
         reply(s, "An empty line is not a command.", "500 5.5.2 Error: bad syntax");
+    } else if (s->tls_required && !s->tls && !allowed_before_tls(c.verb)) {
+        reply(s,
+              "This is the submission port (587, RFC 6409), where the server insists on "
+              "encryption: before STARTTLS it takes only EHLO, HELO, NOOP and QUIT, so that no "
+              "address or message crosses the network in clear text.",
+              "530 5.7.0 Must issue a STARTTLS command first");
     } else {
         switch (c.verb) {
         case SMTP_HELO:
@@ -523,10 +580,7 @@ void smtp_session_line(struct smtp_session *s, const char *line, size_t len, boo
                   "503 5.5.1 Error: authentication not enabled");
             break;
         case SMTP_STARTTLS:
-            reply(s,
-                  "This server does not offer STARTTLS (no TLS here): the session stays in "
-                  "clear text, readable by anyone on the path.",
-                  "502 5.5.1 Error: command not implemented");
+            cmd_starttls(s, &c);
             break;
         case SMTP_UNKNOWN:
             if (s->env->trace) {

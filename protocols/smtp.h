@@ -14,7 +14,19 @@
  * store; any other domain is refused, as a server that is not an open
  * relay does. A delivered message gets Return-Path, X-Original-To,
  * Delivered-To and a Received header (times from simulated time) and
- * lands in each recipient's INBOX. */
+ * lands in each recipient's INBOX.
+ *
+ * TLS (RFC 3207, RFC 6409): whoever runs the session says whether it may
+ * start TLS (starttls_ok: EHLO lists STARTTLS), whether it must first
+ * (tls_required: the submission port 587, Postfix's
+ * smtpd_tls_security_level=encrypt: only EHLO, HELO, STARTTLS, NOOP and
+ * QUIT are taken before, the rest get "530 5.7.0 Must issue a STARTTLS
+ * command first"), and whether it already runs over TLS (tls: SMTPS on
+ * 465). STARTTLS answers "220 2.0.0 Ready to start TLS", forgets the
+ * session (the client must EHLO again, RFC 3207 4.2) and sets start_tls:
+ * the runner switches the connection to TLS once that reply has gone and
+ * clears it. A second STARTTLS gets Postfix's "554 5.5.1 Error: TLS
+ * already active". */
 #ifndef NETSTEP_SMTP_H
 #define NETSTEP_SMTP_H
 
@@ -43,6 +55,10 @@ struct smtp_session {
     uint32_t delivered; /* messages queued in this session */
     char queue_id[16];  /* of the last one */
     const char *line;   /* the input being answered (for notes) */
+    bool starttls_ok;   /* in: TLS can be started here (EHLO offers STARTTLS) */
+    bool tls_required;  /* in: port 587, nothing but EHLO/HELO/NOOP/QUIT before TLS */
+    bool tls;           /* in/out: the session runs over TLS */
+    bool start_tls;     /* out: switch to TLS after the replies in out */
 };
 
 /* A new session: its 220 greeting is in s->out. */

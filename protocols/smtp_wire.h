@@ -10,10 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SMTP_PORT     25
-#define SMTP_PATH_MAX 256      /* RFC 5321 4.5.3.1.3 */
-#define SMTP_SIZE_MAX 10240000 /* Postfix's message_size_limit */
-#define SMTP_RCPT_MAX 1000     /* Postfix's smtpd_recipient_limit */
+#define SMTP_PORT       25
+#define SUBMISSION_PORT 587      /* RFC 6409, with STARTTLS (RFC 3207) */
+#define SMTP_PATH_MAX   256      /* RFC 5321 4.5.3.1.3 */
+#define SMTP_SIZE_MAX   10240000 /* Postfix's message_size_limit */
+#define SMTP_RCPT_MAX   1000     /* Postfix's smtpd_recipient_limit */
 
 enum smtp_verb {
     SMTP_UNKNOWN,

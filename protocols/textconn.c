@@ -28,7 +28,13 @@ struct text_conn {
     uint8_t *out;  /* queued for TCP: out[off..len) */
     size_t off, len, cap;
     bool closing; /* text_close: FIN once out is empty */
-    bool dead;    /* closed handler ran: free at depth 0 */
+    /* STARTTLS: the conf to switch to once out is empty; purge = drop the
+     * rest of the plaintext being read */
+    const struct tls_server_conf *starttls;
+    bool purge;
+    bool tls_up;         /* the TLS handshake completed */
+    uint64_t sent, rcvd; /* plaintext bytes given to / taken from TCP */
+    bool dead;           /* closed handler ran: free at depth 0 */
     int depth;
 };
 
@@ -45,6 +51,8 @@ static bool tc_leave(struct text_conn *t)
     free(t);
     return false;
 }
+
+static void tc_upgrade(struct text_conn *t);
 
 static void tc_flush(struct text_conn *t)
 {
@@ -67,7 +75,10 @@ static void tc_flush(struct text_conn *t)
     t->off = t->len = 0;
     if (t->closing) {
         t->closing = false;
+        t->starttls = NULL; /* closed before TLS began */
         tcp_close(t->c);
+    } else if (t->starttls) {
+        tc_upgrade(t);
     }
 }
 
@@ -84,10 +95,11 @@ static void tc_deliver_line(struct text_conn *t)
 
 static void tc_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size_t len)
 {
-    (void)c;
     struct text_conn *t = ctx;
+    if (c) t->rcvd += len;
+    if (c && t->starttls) return; /* plaintext after STARTTLS: dropped */
     tc_enter(t);
-    while (len && !t->dead) {
+    while (len && !t->dead && !t->purge) {
         if (t->expect) {
             size_t n = len < t->expect ? len : t->expect;
             t->expect -= n;
@@ -110,6 +122,7 @@ static void tc_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size_t l
             tc_deliver_line(t);
         }
     }
+    t->purge = false;
     tc_leave(t);
 }
 
@@ -179,7 +192,18 @@ static void tc_tls_closed(void *ctx, struct tls_conn *tc, enum tcp_reason why)
     tc_closed(ctx, NULL, why);
 }
 
+static void tc_tls_ready(void *ctx, struct tls_conn *tc)
+{
+    (void)tc;
+    struct text_conn *t = ctx;
+    t->tls_up = true;
+    tc_enter(t);
+    if (t->h->tls_ready) t->h->tls_ready(t->ctx, t);
+    tc_leave(t);
+}
+
 static const struct tls_conn_callbacks tc_tls_callbacks = {
+    .ready = tc_tls_ready,
     .recv = tc_tls_recv,
     .peer_closed = tc_tls_peer_closed,
     .closed = tc_tls_closed,
@@ -208,6 +232,34 @@ struct text_conn *text_conn_new(struct tcp_conn *c, const struct text_handler *h
     return t;
 }
 
+static void tc_upgrade(struct text_conn *t)
+{
+    const struct tls_server_conf *cf = t->starttls;
+    t->starttls = NULL;
+    t->tls = tls_conn_server_at(t->c, t->sent, t->rcvd, cf, &tc_tls_callbacks, t);
+}
+
+void text_start_tls(struct text_conn *t, const struct tls_server_conf *cf)
+{
+    if (!t->c || t->dead || t->tls || t->starttls || t->closing || !cf) return;
+    t->starttls = cf;
+    t->purge = true;
+    t->llen = 0;
+    t->cutting = false;
+    t->expect = 0;
+    if (t->off == t->len) tc_upgrade(t);
+}
+
+bool text_is_tls(const struct text_conn *t)
+{
+    return t->tls != NULL || t->starttls != NULL;
+}
+
+bool text_tls_ready(const struct text_conn *t)
+{
+    return t->tls_up;
+}
+
 void text_set_handler(struct text_conn *t, const struct text_handler *h, void *ctx)
 {
     t->h = h;
@@ -221,7 +273,9 @@ void text_send(struct text_conn *t, const void *data, size_t len)
         tls_conn_send(t->tls, data, len);
         return;
     }
-    if (t->off == t->len) { /* nothing waits: straight to TCP */
+    if (t->starttls) return; /* between STARTTLS and TLS nothing may be sent */
+    t->sent += len;          /* all of it reaches TCP before any STARTTLS switch */
+    if (t->off == t->len) {  /* nothing waits: straight to TCP */
         size_t n = tcp_send(t->c, data, len);
         data = (const uint8_t *)data + n;
         len -= n;

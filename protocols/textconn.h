@@ -6,7 +6,8 @@
  * RETR of any size in one call. Shared by the servers and clients of SMTP,
  * POP3, IMAP, FTP (control), HTTP, telnet and WHOIS; text_conn_new_tls runs
  * the same over the TLS stand-in (tls.h), which is how HTTPS, SMTPS, POP3S
- * and IMAPS are served.
+ * and IMAPS are served, and text_start_tls switches a plain connection to
+ * it midway (SMTP's STARTTLS on port 587).
  *
  * Lifetime: text_conn_new takes over the TCP connection's callbacks. The
  * text_conn is freed right after its `closed` handler returns (the TCP
@@ -36,6 +37,9 @@ struct text_handler {
     void (*peer_closed)(void *ctx, struct text_conn *t);
     /* The connection is over; t is freed when this returns. */
     void (*closed)(void *ctx, struct text_conn *t, enum tcp_reason why);
+    /* Over TLS only, may be NULL: the handshake completed (the server
+     * hears it when the client's Finished arrives). */
+    void (*tls_ready)(void *ctx, struct text_conn *t);
 };
 
 /* Takes over c (its callbacks now lead here). */
@@ -46,6 +50,20 @@ struct text_conn *text_conn_new(struct tcp_conn *c, const struct text_handler *h
 struct tls_server_conf;
 struct text_conn *text_conn_new_tls(struct tcp_conn *c, const struct tls_server_conf *cf,
                                     const struct text_handler *h, void *ctx);
+/* STARTTLS (RFC 3207 and its kin): from here on a plain connection runs
+ * over TLS as a server with conf cf, on the same TCP connection. What was
+ * queued goes out in the clear first; input already read and not yet
+ * delivered is dropped, as Postfix drops it (text pipelined after STARTTLS
+ * would otherwise pass as sent under TLS: CVE-2011-0411's command
+ * injection). Call it from a line handler, right
+ * after sending the reply that says TLS may start; until TLS runs, text
+ * sent is dropped. */
+void text_start_tls(struct text_conn *t, const struct tls_server_conf *cf);
+/* True once the connection runs over TLS (text_conn_new_tls, or after
+ * text_start_tls). */
+bool text_is_tls(const struct text_conn *t);
+/* True once the TLS handshake of t has completed. */
+bool text_tls_ready(const struct text_conn *t);
 void text_set_handler(struct text_conn *t, const struct text_handler *h, void *ctx);
 
 /* Sends bytes / one line with CRLF appended / printf-formatted text as is. */

@@ -184,6 +184,15 @@ struct tls_conn *tls_conn_client(struct tcp_conn *c, const struct tls_client_con
                                  const struct tls_conn_callbacks *cb, void *ctx);
 struct tls_conn *tls_conn_server(struct tcp_conn *c, const struct tls_server_conf *cf,
                                  const struct tls_conn_callbacks *cb, void *ctx);
+/* The same on a connection that already carried `sent` bytes out and
+ * `rcvd` bytes in as plaintext (STARTTLS, RFC 3207 and friends): the
+ * key log places the session's records after them in the stream. */
+struct tls_conn *tls_conn_client_at(struct tcp_conn *c, uint64_t sent, uint64_t rcvd,
+                                    const struct tls_client_conf *cf,
+                                    const struct tls_conn_callbacks *cb, void *ctx);
+struct tls_conn *tls_conn_server_at(struct tcp_conn *c, uint64_t sent, uint64_t rcvd,
+                                    const struct tls_server_conf *cf,
+                                    const struct tls_conn_callbacks *cb, void *ctx);
 void tls_conn_set_callbacks(struct tls_conn *tc, const struct tls_conn_callbacks *cb, void *ctx);
 /* Queues plaintext (no limit). */
 void tls_conn_send(struct tls_conn *tc, const void *data, size_t len);

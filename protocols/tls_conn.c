@@ -441,12 +441,14 @@ static const struct tls_session_io conn_io = {
 
 /* ---- the key log ---- */
 
-static struct tls_keylog_dir *keylog_new(struct tls_node *n, struct tcp_conn *c)
+/* sent, rcvd: plaintext bytes the connection carried before TLS began */
+static struct tls_keylog_dir *keylog_new(struct tls_node *n, struct tcp_conn *c, uint64_t sent,
+                                         uint64_t rcvd)
 {
     struct tls_keylog_dir *d = calloc(1, sizeof *d);
     if (!d) abort();
-    d->seq0 = tcp_send_seq0(c);
-    d->peer_seq0 = tcp_recv_seq0(c);
+    d->seq0 = tcp_send_seq0(c) + (uint32_t)sent;
+    d->peer_seq0 = tcp_recv_seq0(c) + (uint32_t)rcvd;
     if (n->n_logs == n->cap_logs) {
         n->cap_logs = n->cap_logs ? 2 * n->cap_logs : 8;
         struct tls_keylog_dir **l = realloc(n->logs, n->cap_logs * sizeof *l);
@@ -474,8 +476,9 @@ static struct tls_conn *conn_new(struct tcp_conn *c, struct netstack *st,
     return tc;
 }
 
-struct tls_conn *tls_conn_client(struct tcp_conn *c, const struct tls_client_conf *cf,
-                                 const struct tls_conn_callbacks *cb, void *ctx)
+struct tls_conn *tls_conn_client_at(struct tcp_conn *c, uint64_t sent, uint64_t rcvd,
+                                    const struct tls_client_conf *cf,
+                                    const struct tls_conn_callbacks *cb, void *ctx)
 {
     struct netstack *st = tcp_conn_stack(c);
     struct tls_conn *tc = conn_new(c, st, cb, ctx);
@@ -485,22 +488,37 @@ struct tls_conn *tls_conn_client(struct tcp_conn *c, const struct tls_client_con
     tc->ccf.sni = tc->sni[0] ? tc->sni : NULL;
     tc->ccf.alpn = tc->alpn[0] ? tc->alpn : NULL;
     tc->s = tls_session_client(&tc->ccf, &tc->node->rng, &conn_io, tc);
-    if (trace_on(st->sim, TRACE_LAYERS)) tls_session_set_log(tc->s, keylog_new(tc->node, c));
+    if (trace_on(st->sim, TRACE_LAYERS))
+        tls_session_set_log(tc->s, keylog_new(tc->node, c, sent, rcvd));
     tc_enter(tc);
     tls_session_start(tc->s);
     tc_leave(tc);
     return tc; /* nothing above can end it: no input has been read */
 }
 
-struct tls_conn *tls_conn_server(struct tcp_conn *c, const struct tls_server_conf *cf,
+struct tls_conn *tls_conn_client(struct tcp_conn *c, const struct tls_client_conf *cf,
                                  const struct tls_conn_callbacks *cb, void *ctx)
+{
+    return tls_conn_client_at(c, 0, 0, cf, cb, ctx);
+}
+
+struct tls_conn *tls_conn_server_at(struct tcp_conn *c, uint64_t sent, uint64_t rcvd,
+                                    const struct tls_server_conf *cf,
+                                    const struct tls_conn_callbacks *cb, void *ctx)
 {
     struct netstack *st = tcp_conn_stack(c);
     struct tls_conn *tc = conn_new(c, st, cb, ctx);
     tc->server = true;
     tc->s = tls_session_server(cf, &tc->node->rng, &conn_io, tc);
-    if (trace_on(st->sim, TRACE_LAYERS)) tls_session_set_log(tc->s, keylog_new(tc->node, c));
+    if (trace_on(st->sim, TRACE_LAYERS))
+        tls_session_set_log(tc->s, keylog_new(tc->node, c, sent, rcvd));
     return tc;
+}
+
+struct tls_conn *tls_conn_server(struct tcp_conn *c, const struct tls_server_conf *cf,
+                                 const struct tls_conn_callbacks *cb, void *ctx)
+{
+    return tls_conn_server_at(c, 0, 0, cf, cb, ctx);
 }
 
 void tls_conn_set_callbacks(struct tls_conn *tc, const struct tls_conn_callbacks *cb, void *ctx)

@@ -73,7 +73,10 @@ static uint8_t *svc_file_bytes(const struct model_svc_file *f)
 /* The FTP server from "services.ftp" (checked by the loader). */
 static bool build_ftp_server(struct netstack *st, const struct model_svc_ftp *f)
 {
-    struct ftp_conf c = {.anonymous = f->anonymous, .n_acc = f->n_accounts};
+    struct ftp_conf c = {.anonymous = f->anonymous,
+                         .n_acc = f->n_accounts,
+                         .tls = f->tls ? tls_node_server_conf(st, NULL) : NULL, /* FTPS, 990 */
+                         .no_plain = f->no_plain};
     c.acc = calloc((size_t)(f->n_accounts ? f->n_accounts : 1), sizeof *c.acc);
     if (!c.acc) abort();
     for (int k = 0; k < f->n_accounts; k++) {
@@ -173,7 +176,8 @@ static bool build_mail_server(struct netstack *st, const struct model_svc_mail *
                              ml->smtp && ml->smtp_tls,
                              ml->pop3 && ml->pop3_tls,
                              ml->imap && ml->imap_tls,
-                             tls_node_server_conf(st, NULL)};
+                             tls_node_server_conf(st, NULL),
+                             ml->smtp && ml->smtp_tls}; /* 587 with STARTTLS beside 465 */
     if (mail_start(st, &conf, why, n) < 0) return false;
     struct mail_store *store = mail_server_store(st);
     for (int k = 0; k < ml->n_accounts; k++)

@@ -27,7 +27,7 @@ static bool node_runs_tls(const struct model_node *mn)
 {
     const struct model_services *sv = mn->services;
     return sv && ((sv->has_http && sv->http.tls) || sv->mail.smtp_tls || sv->mail.pop3_tls ||
-                  sv->mail.imap_tls);
+                  sv->mail.imap_tls || (sv->has_ftp && sv->ftp.tls));
 }
 
 /* DNS names of the scenario that lead to mn, then extra. */

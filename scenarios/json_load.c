@@ -1791,7 +1791,7 @@ static bool svc_flags_hint(const char *key, const void *ctx, char *buf, size_t n
     if (strcmp(key, "tls") && strcmp(key, "plain")) return false;
     snprintf(buf, n,
              "%s has no TLS variant in netstep, so it takes no \"%s\" (that is for http, "
-             "smtp, pop3 and imap)",
+             "smtp, pop3, imap and ftp)",
              (const char *)ctx, key);
     return true;
 }
@@ -2137,17 +2137,6 @@ static bool load_svc_whois(struct loader *ld, const cJSON *j, struct model_servi
  * ("/pub/readme.txt", directories implied), telnet by name in the home
  * directory ("flag.txt"). */
 
-static bool ftp_hint(const char *key, const void *ctx, char *buf, size_t n)
-{
-    (void)ctx;
-    if (strcmp(key, "tls") && strcmp(key, "plain")) return false;
-    snprintf(buf, n,
-             "\"%s\" (FTPS on port 990) is not supported by this netstep: FTP over TLS would "
-             "need TLS on every data connection too; http, smtp, pop3 and imap take \"tls\"",
-             key);
-    return true;
-}
-
 /* Why a file key is not a path (ftp) or a name (telnet), or NULL. */
 static const char *svc_file_key_check(const char *k, bool ftp)
 {
@@ -2308,15 +2297,17 @@ static bool load_svc_accounts(struct loader *ld, const cJSON *j, bool ftp,
 
 static bool load_svc_ftp(struct loader *ld, const cJSON *j, struct model_services *s)
 {
-    static const char *const keys[] = {"anonymous", "accounts", "files", NULL};
+    static const char *const keys[] = {"anonymous", "accounts", "files", "tls", "plain", NULL};
     if (!want_object(ld, j,
                      "an object like {\"anonymous\": true, \"files\": {\"/pub/readme.txt\": "
                      "\"hello\"}}"))
         return false;
-    if (!check_keys(ld, j, keys, ftp_hint, NULL)) return false;
+    if (!check_keys(ld, j, keys, NULL, NULL)) return false;
     struct model_svc_ftp *f = &s->ftp;
     s->has_ftp = true;
     f->line = item_line(ld, j);
+    /* "tls": FTPS, implicit, on 990 (protocols/ftp.h) */
+    if (!load_tls_flags(ld, j, "ftp", 21, 990, &f->tls, &f->no_plain)) return false;
     const cJSON *an = cJSON_GetObjectItemCaseSensitive(j, "anonymous");
     if (an && !cJSON_IsBool(an)) {
         push_key(ld, "anonymous");
@@ -3218,7 +3209,7 @@ static bool node_runs_tls(const struct model_node *nd)
 {
     const struct model_services *sv = nd->services;
     return sv && ((sv->has_http && sv->http.tls) || sv->mail.smtp_tls || sv->mail.pop3_tls ||
-                  sv->mail.imap_tls);
+                  sv->mail.imap_tls || (sv->has_ftp && sv->ftp.tls));
 }
 
 /* A host name for a certificate: letters, digits, '-', '.', a leading

@@ -146,6 +146,7 @@ struct model_svc_account {
 };
 struct model_svc_ftp {
     bool anonymous;
+    bool tls, no_plain; /* "tls": FTPS on 990; "plain": false closes 21 */
     int n_accounts;
     struct model_svc_account *accounts;
     int n_files;

@@ -20,7 +20,7 @@
 
 /* ---- process plumbing ---- */
 
-void proc_write(struct shell_proc *p, const char *s, size_t n)
+static void proc_append(struct shell_proc *p, const char *s, size_t n)
 {
     if (p->out_len + n + 1 > p->out_cap) {
         size_t cap = p->out_cap ? p->out_cap : 256;
@@ -36,6 +36,49 @@ void proc_write(struct shell_proc *p, const char *s, size_t n)
     p->out[p->out_len] = 0;
 }
 
+/* Publishes the output not yet on the trace bus, one TK_OUTPUT step per
+ * line without its newline. A last piece without a newline goes too when
+ * `partial` (printf-style output and the end of the process); raw data
+ * (what a server sent, in segments that cut lines anywhere) waits for its
+ * line to be complete, so a terminal shows whole lines. */
+static void proc_publish(struct shell_proc *p, bool partial)
+{
+    size_t end = p->out_len;
+    if (!partial)
+        while (end > p->out_pub && p->out[end - 1] != '\n')
+            end--;
+    size_t from = p->out_pub;
+    p->out_pub = end;
+    if (end == from || !trace_on(p->sim, TRACE_OUTPUT)) return;
+    char *buf = malloc(end - from + 1);
+    if (!buf) abort();
+    memcpy(buf, p->out + from, end - from);
+    buf[end - from] = 0;
+    for (size_t at = 0; at < end - from;) {
+        char *nl = memchr(buf + at, '\n', end - from - at);
+        size_t stop = nl ? (size_t)(nl - buf) : end - from;
+        buf[stop] = 0;
+        struct trace_step st = {
+            .node = p->node,
+            .layer = 7,
+            .kind = TK_OUTPUT,
+            .level = TRACE_OUTPUT,
+            .proto = "",
+            .summary = buf + at,
+            .why = "",
+        };
+        trace_emit(p->sim, &st);
+        at = stop + 1;
+    }
+    free(buf);
+}
+
+void proc_write(struct shell_proc *p, const char *s, size_t n)
+{
+    proc_append(p, s, n);
+    proc_publish(p, false);
+}
+
 void proc_printf(struct shell_proc *p, const char *fmt, ...)
 {
     char buf[1024];
@@ -45,32 +88,14 @@ void proc_printf(struct shell_proc *p, const char *fmt, ...)
     va_end(ap);
     if (n < 0) return;
     if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
-    proc_write(p, buf, (size_t)n);
-    if (trace_on(p->sim, TRACE_OUTPUT)) {
-        /* one step per line, without the newline */
-        char *line = buf;
-        while (*line) {
-            char *nl = strchr(line, '\n');
-            if (nl) *nl = 0;
-            struct trace_step st = {
-                .node = p->node,
-                .layer = 7,
-                .kind = TK_OUTPUT,
-                .level = TRACE_OUTPUT,
-                .proto = "",
-                .summary = line,
-                .why = "",
-            };
-            trace_emit(p->sim, &st);
-            if (!nl) break;
-            line = nl + 1;
-        }
-    }
+    proc_append(p, buf, (size_t)n);
+    proc_publish(p, true);
 }
 
 void proc_exit(struct shell_proc *p, int code)
 {
     if (p->done) return;
+    proc_publish(p, true);
     p->done = true;
     p->exit_code = code;
     if (p->on_done) p->on_done(p->ctx, p);

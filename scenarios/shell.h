@@ -23,6 +23,7 @@ struct shell_proc {
     char *cmdline;
     char *out;
     size_t out_len, out_cap;
+    size_t out_pub; /* out[0..out_pub) is on the trace bus (TK_OUTPUT) */
     int exit_code;
     bool done;
     shell_done_fn on_done;

@@ -19,15 +19,14 @@
  *   the certificate).
  *
  * URLs are http[s]://host[:port][/path]; without a scheme http is
- * assumed; other schemes answer `curl: (1) Protocol "ftp" not supported or
- * disabled in libcurl`. https runs the TLS stand-in (protocols/tls.h) over
- * the connection: the server's certificate is checked against the CAs the
- * node trusts and the host name, and refused with curl's (60) unless -k;
- * -v narrates the handshake as curl does (shell_tls.c). Host
- * names go through the shell's resolver (node names, then DNS). Several
- * URLs are fetched in turn over one connection when the server keeps it
- * open, as curl does ("* Re-using existing connection! (#0) with host
- * web"), so keep-alive shows on the wire.
+ * assumed; ftps:// (FTP over TLS) goes to shell_curl_ftps.c; other schemes
+ * answer `curl: (1) Protocol "ftp" not supported or disabled in libcurl`. https runs the TLS
+ * stand-in (protocols/tls.h) over the connection: the server's certificate is checked against the
+ * CAs the node trusts and the host name, and refused with curl's (60) unless -k; -v narrates the
+ * handshake as curl does (shell_tls.c). Host names go through the shell's resolver (node names,
+ * then DNS). Several URLs are fetched in turn over one connection when the server keeps it open, as
+ * curl does ("* Re-using existing connection! (#0) with host web"), so keep-alive shows on the
+ * wire.
  *
  * Errors and exit codes are curl's: (6) Could not resolve host, (7) Failed
  * to connect ... Connection refused, (28) timeouts, (52) Empty reply from
@@ -37,6 +36,7 @@
  * Since the shell has one output stream where curl has stdout and
  * stderr, a "* " line after a body that does not end in a newline starts
  * on a line of its own. */
+#include "shell_curl_ftps.h"
 #include "shell_priv.h"
 #include "protocols/http_wire.h"
 #include "protocols/tcp.h"
@@ -916,6 +916,10 @@ static bool curl_option(struct curl *cu, int k, const char *val, const char *sho
 
 void cmd_curl(struct shell_proc *p, int argc, char **argv)
 {
+    if (curl_ftps_wanted(argc, argv)) { /* FTPS: shell_curl_ftps.c */
+        cmd_curl_ftps(p, argc, argv);
+        return;
+    }
     struct curl *cu = calloc(1, sizeof *cu);
     if (!cu) abort();
     cu->p = p;

@@ -30,8 +30,10 @@ struct shell_cmd {
     const char *usage; /* for `help`; NULL = not listed */
 };
 
-/* Appends to the process's output (and publishes each line on the trace
- * bus as TK_OUTPUT). */
+/* Append to the process's output and publish it on the trace bus as
+ * TK_OUTPUT steps, one per line. proc_write is for raw data (a server's
+ * bytes): a line cut between two writes is published once whole, or when
+ * the process exits; proc_printf publishes at once, a partial line too. */
 void proc_write(struct shell_proc *p, const char *s, size_t n);
 void proc_printf(struct shell_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends the process with an exit status (runs its done callback once). */

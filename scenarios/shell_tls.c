@@ -5,7 +5,7 @@
  * talking to a TLS server by hand - the telnet of SMTPS, POP3S and IMAPS:
  *
  *   openssl s_client -connect HOST:PORT [-crlf] [-quiet] [-servername NAME]
- *                    [-verify_return_error] [-brief]
+ *                    [-verify_return_error] [-brief] [-starttls smtp [-name NAME]]
  *
  * It prints what OpenSSL 3.0's prints: "CONNECTED(00000003)", the
  * verification of each certificate ("depth=0 CN = web", "verify
@@ -19,9 +19,16 @@
  * lower case, or use -quiet. Like telnet, input ends after the last line:
  * when nothing has arrived for 2 s, s_client closes ("DONE"). An
  * unverifiable certificate is reported and the session goes on, unless
- * -verify_return_error. */
+ * -verify_return_error.
+ *
+ * -starttls smtp talks SMTP in the clear first (smtp_starttls.h: greeting,
+ * "EHLO mail.example.com" or -name, STARTTLS, the 220 reply), printing
+ * none of it, as OpenSSL does, then runs the handshake on the same TCP
+ * connection; the typed lines go over TLS, so the session starts with the
+ * client's second EHLO (RFC 3207 4.2). */
 #include "shell_tls.h"
 #include "shell_priv.h"
+#include "protocols/smtp_starttls.h"
 #include "protocols/stack.h"
 #include "protocols/tcp.h"
 
@@ -204,6 +211,10 @@ struct sclient {
     char host[256], sni[256];
     uint16_t port;
     bool crlf, quiet, brief, verify_error;
+    bool starttls;                /* -starttls smtp: SMTP in the clear first */
+    struct smtp_starttls stls;    /* ... its dialogue */
+    char stls_name[256];          /* -name */
+    uint64_t plain_in, plain_out; /* bytes of it each way */
     bool ready, closing, done;
     char **lines;
     size_t n_lines, cap_lines;
@@ -446,18 +457,64 @@ static const struct tls_conn_callbacks sc_tls = {
     .event = sc_event,
 };
 
-static void sc_connected(void *ctx, struct tcp_conn *c)
+static void sc_start_tls(struct sclient *sc, struct tcp_conn *c)
 {
-    struct sclient *sc = ctx;
-    proc_printf(sc->p, "CONNECTED(00000003)\n");
-    sc->last_nl = true;
     struct netstack *st = node_stack(sc->p->node);
     memset(&sc->cf, 0, sizeof sc->cf);
     sc->cf.sni = sc->sni;
     sc->cf.verify = sc->verify_error; /* else: report and go on, as s_client does */
     sc->cf.trusted = tls_node_trusted(st, &sc->cf.n_trusted);
     sc->cf.now = TLS_EPOCH + sim_now(st->sim) / SIM_S;
-    sc->tls = tls_conn_client(c, &sc->cf, &sc_tls, sc);
+    sc->tls = tls_conn_client_at(c, sc->plain_out, sc->plain_in, &sc->cf, &sc_tls, sc);
+}
+
+/* ---- -starttls smtp: the SMTP dialogue before the handshake ---- */
+
+static void sc_plain_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size_t len)
+{
+    struct sclient *sc = ctx;
+    char out[300];
+    size_t n;
+    bool offered_before = sc->stls.phase > STLS_EHLO;
+    smtp_starttls_input(&sc->stls, data, len, out, sizeof out, &n);
+    sc->plain_in += len;
+    if (sc->stls.phase >= STLS_STARTTLS && !offered_before && !sc->stls.offered) {
+        proc_printf(sc->p, "Didn't find STARTTLS in server response, trying anyway...\n");
+        sc->last_nl = true;
+    }
+    if (n) {
+        tcp_send(c, out, n);
+        sc->plain_out += n;
+    }
+    if (sc->stls.phase == STLS_DONE) sc_start_tls(sc, c);
+}
+
+static void sc_plain_peer_closed(void *ctx, struct tcp_conn *c)
+{
+    (void)c;
+    struct sclient *sc = ctx;
+    sc_end(sc, "closed", 0);
+}
+
+static void sc_tcp_closed(void *ctx, struct tcp_conn *c, enum tcp_reason why);
+
+static const struct tcp_callbacks sc_plain = {
+    .recv = sc_plain_recv,
+    .peer_closed = sc_plain_peer_closed,
+    .closed = sc_tcp_closed,
+};
+
+static void sc_connected(void *ctx, struct tcp_conn *c)
+{
+    struct sclient *sc = ctx;
+    proc_printf(sc->p, "CONNECTED(00000003)\n");
+    sc->last_nl = true;
+    if (sc->starttls) {
+        smtp_starttls_init(&sc->stls, sc->stls_name);
+        tcp_set_callbacks(c, &sc_plain, sc);
+        return;
+    }
+    sc_start_tls(sc, c);
 }
 
 static void sc_tcp_closed(void *ctx, struct tcp_conn *c, enum tcp_reason why)
@@ -529,7 +586,7 @@ static void sc_usage(struct shell_proc *p, const char *why)
 {
     proc_printf(p,
                 "%s\nusage: openssl s_client -connect host:port [-crlf] [-quiet] [-brief] "
-                "[-servername name] [-verify_return_error]\n",
+                "[-servername name] [-verify_return_error] [-starttls smtp [-name host]]\n",
                 why);
     proc_exit(p, 1);
 }
@@ -567,7 +624,20 @@ void cmd_openssl(struct shell_proc *p, int argc, char **argv)
             sc->brief = true;
         else if (!strcmp(a, "-verify_return_error"))
             sc->verify_error = true;
-        else {
+        else if (!strcmp(a, "-name") && i + 1 < argc)
+            snprintf(sc->stls_name, sizeof sc->stls_name, "%s", argv[++i]);
+        else if (!strcmp(a, "-starttls") && i + 1 < argc) {
+            const char *proto = argv[++i];
+            if (strcmp(proto, "smtp") != 0) {
+                char why[300];
+                snprintf(why, sizeof why,
+                         "s_client: netstep's s_client knows -starttls smtp only, not %.60s",
+                         proto);
+                sc_usage(p, why);
+                return;
+            }
+            sc->starttls = true;
+        } else {
             char why[300];
             snprintf(why, sizeof why, "s_client: Unknown option: %s", a);
             sc_usage(p, why);

@@ -6,7 +6,10 @@
  * and summary agree, every field inside the frame), through the Telnet
  * decoder (never more bytes out than in) and, on a live network, sent
  * verbatim on a logged-in FTP control connection and on a telnet session,
- * and typed line by line into the `ftp` client. */
+ * and typed line by line into the `ftp` client and, over FTPS (990) after
+ * PROT P, into openssl s_client; curl fetches an FTPS listing meanwhile;
+ * the dissector also sees the input on 990 and on a port of its own (the
+ * TLS heuristic of FTPS data connections). */
 #include "fuzz.h"
 #include "fuzz_dissect.h"
 #include "../unit/fixture.h"
@@ -24,7 +27,8 @@ static const char net_json[] =
     "\"10.0.0.1/24\"}]},\n"
     " {\"name\": \"srv\", \"type\": \"server\", \"interfaces\": [{\"name\": \"eth0\", \"ip\": "
     "\"10.0.0.2/24\"}],\n"
-    "  \"services\": {\"ftp\": {\"anonymous\": true, \"accounts\": {\"ann\": \"pw\"},\n"
+    "  \"services\": {\"ftp\": {\"anonymous\": true, \"accounts\": {\"ann\": \"pw\"}, \"tls\": "
+    "true,\n"
     "   \"files\": {\"/pub/a.txt\": \"a\\nb\\n\", \"/pub/b\": {\"size\": 5000}}},\n"
     "   \"telnet\": {\"accounts\": {\"root\": \"toor\"}, \"files\": {\"f\": \"x\"}}}}],\n"
     " \"links\": [{\"a\": \"h1:eth0\", \"b\": \"srv:eth0\"}]}\n";
@@ -163,9 +167,33 @@ static void fuzz_live(const uint8_t *data, size_t size)
         lines++;
         i += n + 1;
     }
+    /* FTPS (990): the same lines typed over TLS after PROT P, and curl */
+    struct shell_proc *q = shell_run(sim, sim_find_node(sim, "h1"),
+                                     "openssl s_client -connect srv:990 -quiet -crlf", NULL, NULL);
+    shell_input(q, "USER ann");
+    shell_input(q, "PASS pw");
+    shell_input(q, "PBSZ 0");
+    shell_input(q, "PROT P");
+    lines = 0;
+    for (size_t i = 0; i < size && lines < 24;) {
+        const uint8_t *nl = memchr(data + i, '\n', size - i);
+        size_t n = nl ? (size_t)(nl - data) - i : size - i;
+        size_t k = n < sizeof line - 1 ? n : sizeof line - 1;
+        memcpy(line, data + i, k);
+        line[k] = 0;
+        shell_input(q, line);
+        lines++;
+        i += n + 1;
+    }
+    struct shell_proc *r =
+        shell_run(sim, sim_find_node(sim, "h1"), "curl -k ftps://srv/pub/", NULL, NULL);
     sim_run_until(sim, 10 * SIM_S);
     shell_interrupt(p);
     shell_proc_free(p);
+    shell_interrupt(q);
+    shell_proc_free(q);
+    shell_interrupt(r);
+    shell_proc_free(r);
     sim_free(sim);
     FUZZ_ASSERT(chars > 0);
 }
@@ -176,6 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 21, 40000);
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 40000, 21);
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 20, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 990, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 40000, 41234); /* FTPS data: heuristic */
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 2), 23, 40000);
     fuzz_live(data, size);
     return 0;

@@ -1,13 +1,16 @@
 /* fuzz_smtp.c - libFuzzer target for the line-based mail protocols, SMTP
  * and POP3: every line of the input through the command, path and reply
  * parsers; dot-stuffing there and back; live sessions (fresh, and in the
- * middle of a message or logged in) fed the input as TCP would bring it;
- * and the dissector on ports 25 and 110, both ways. */
+ * middle of a message or logged in) fed the input as TCP would bring it,
+ * SMTP also as the submission port 587 with STARTTLS; the client's
+ * STARTTLS dialogue (smtp_starttls.h); and the dissector on ports 25, 587
+ * and 110, both ways. */
 #include "fuzz.h"
 #include "fuzz_dissect.h"
 #include "../unit/fixture.h"
 #include "../unit/mail_fixture.h"
 #include "protocols/dissect.h"
+#include "protocols/smtp_starttls.h"
 #include "protocols/tcp_wire.h"
 
 /* The next CRLF in p[0..n) (the text may hold NULs), or NULL. */
@@ -115,12 +118,13 @@ static void check_smtp_out(struct smtp_session *s)
     b->len = 0;
 }
 
-static void fuzz_smtp_session(const uint8_t *data, size_t size, const char *prefix)
+static void fuzz_smtp_session(const uint8_t *data, size_t size, const char *prefix, bool submission)
 {
     struct mfx f;
     mfx_init(&f);
     f.env.trace = size & 1; /* both with and without notes */
     struct smtp_session *s = smtp_session_new(&f.env, IP(10, 0, 0, 5));
+    s->starttls_ok = s->tls_required = submission;
     mfx_feeds(s, MFX_SMTP, prefix);
     check_smtp_out(s);
     mfx_feed(s, MFX_SMTP, (const char *)data, size);
@@ -128,6 +132,7 @@ static void fuzz_smtp_session(const uint8_t *data, size_t size, const char *pref
     mfx_feeds(s, MFX_SMTP, "\r\n.\r\nQUIT\r\n");
     check_smtp_out(s);
     FUZZ_ASSERT(s->close);
+    FUZZ_ASSERT(!s->start_tls || s->tls); /* TLS starts only once */
     smtp_session_free(s);
     mfx_free(&f);
 }
@@ -154,18 +159,45 @@ static void fuzz_pop3_session(const uint8_t *data, size_t size, const char *pref
     mfx_free(&f);
 }
 
+/* The client's dialogue never writes past its buffer and never reads past
+ * what it was given; once done it reads nothing more. */
+static void fuzz_starttls_client(const uint8_t *data, size_t size)
+{
+    struct smtp_starttls x;
+    smtp_starttls_init(&x, size & 1 ? "pc1.student.test" : NULL);
+    size_t i = 0;
+    while (i < size) {
+        size_t chunk = 1 + data[i] % 64;
+        if (chunk > size - i) chunk = size - i;
+        char out[300];
+        size_t n;
+        size_t used = smtp_starttls_input(&x, data + i, chunk, out, sizeof out, &n);
+        FUZZ_ASSERT(used <= chunk && n < sizeof out);
+        FUZZ_ASSERT(used == chunk || x.phase == STLS_DONE);
+        i += used;
+        if (x.phase == STLS_DONE) break;
+    }
+    if (x.phase == STLS_DONE) FUZZ_ASSERT(x.code >= 0 && x.code <= 999);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_lines(data, size);
     fuzz_dot_stuffing(data, size);
-    fuzz_smtp_session(data, size, "");
+    fuzz_smtp_session(data, size, "", false);
     fuzz_smtp_session(data, size,
-                      "EHLO pc1\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<nadia@harbor.test>\r\n");
-    fuzz_smtp_session(data, size, "HELO pc1\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<omar>\r\nDATA\r\n");
+                      "EHLO pc1\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<nadia@harbor.test>\r\n", false);
+    fuzz_smtp_session(data, size, "HELO pc1\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<omar>\r\nDATA\r\n",
+                      false);
+    fuzz_smtp_session(data, size, "EHLO pc1\r\n", true);
+    fuzz_smtp_session(data, size, "EHLO pc1\r\nSTARTTLS\r\nEHLO pc1\r\n", true);
+    fuzz_starttls_client(data, size);
     fuzz_pop3_session(data, size, "");
     fuzz_pop3_session(data, size, "USER nadia\r\nPASS pw\r\n");
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 25, 40000);
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 40000, 25);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 587, 40000);
+    fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 40000, 587);
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 110, 40000);
     fuzz_tcp_dissector(data, size, IP(10, 0, 0, 25), 40000, 110);
     return 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-all.sh - `netstep check` over every bundled scenario, as CI runs it.
+# check-all.sh - `netstep check` over every bundled scenario and lab, as CI runs it.
 #
 # Usage: check-all.sh NETSTEP WORKDIR SCENARIO...
 # `netstep check --jobs 2 --junit WORKDIR/junit.xml SCENARIO...` must exit 0,

@@ -109,6 +109,17 @@ static inline void mfx_feeds(void *session, enum mfx_kind kind, const char *text
     mfx_feed(session, kind, text, strlen(text));
 }
 
+/* Feeds text to a session (of the kind given), returns what it answered;
+ * the caller frees it. MFX_EXPECT checks the answer is exactly want (a
+ * test file includes check.h before this header). */
+#define MFX_SAY(s, kind, text) (mfx_feeds((s), (kind), (text)), mfx_take(&(s)->out))
+#define MFX_EXPECT(s, kind, in, want)                                                              \
+    do {                                                                                           \
+        char *got_ = MFX_SAY((s), (kind), (in));                                                   \
+        CHECK_STR(got_, (want));                                                                   \
+        free(got_);                                                                                \
+    } while (0)
+
 /* Dissects an Ethernet/IPv4/TCP frame carrying payload from sport to
  * dport (10.0.0.25 -> 10.0.0.1); the caller dissect_free()s d. */
 static inline void mfx_dissect(const char *payload, uint16_t sport, uint16_t dport,

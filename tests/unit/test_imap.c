@@ -106,18 +106,8 @@ static void test_output(void)
 
 /* ---- sessions ---- */
 
-static char *say(struct imap_session *s, const char *text)
-{
-    mfx_feeds(s, MFX_IMAP, text);
-    return mfx_take(&s->out);
-}
-
-#define EXPECT(s, in, want)                                                                        \
-    do {                                                                                           \
-        char *got_ = say((s), (in));                                                               \
-        CHECK_STR(got_, (want));                                                                   \
-        free(got_);                                                                                \
-    } while (0)
+#define say(s, text)        MFX_SAY((s), MFX_IMAP, (text))
+#define EXPECT(s, in, want) MFX_EXPECT((s), MFX_IMAP, (in), (want))
 
 #define EXPECT_HAS(s, in, want)                                                                    \
     do {                                                                                           \

@@ -30,18 +30,8 @@ static void test_wire(void)
     CHECK(!pop3_resp_parse("1 407", 5, &ok, &t, &tl));
 }
 
-static char *say(struct pop3_session *s, const char *text)
-{
-    mfx_feeds(s, MFX_POP3, text);
-    return mfx_take(&s->out);
-}
-
-#define EXPECT(s, in, want)                                                                        \
-    do {                                                                                           \
-        char *got_ = say((s), (in));                                                               \
-        CHECK_STR(got_, (want));                                                                   \
-        free(got_);                                                                                \
-    } while (0)
+#define say(s, text)        MFX_SAY((s), MFX_POP3, (text))
+#define EXPECT(s, in, want) MFX_EXPECT((s), MFX_POP3, (in), (want))
 
 static void fill(struct mfx *f)
 {

@@ -72,7 +72,8 @@ static void srv_closed(void *ctx, struct text_conn *t, enum tcp_reason why)
     ((struct srv *)ctx)->closed++;
 }
 
-static const struct text_handler srv_h = {srv_line, srv_bytes, srv_peer_closed, srv_closed};
+static const struct text_handler srv_h = {
+    .line = srv_line, .bytes = srv_bytes, .peer_closed = srv_peer_closed, .closed = srv_closed};
 
 static void srv_accept(void *ctx, struct tcp_listener *l, struct tcp_conn *c)
 {
