@@ -847,6 +847,40 @@ def check_teacher(gui, outdir, scenario, doc=None):
     print("ok: help lists every control, F11 scales, renders are deterministic")
 
 
+def check_lua_error(gui, outdir):
+    """A Lua error in a callback stops the run: the window says so, with
+    the script's file and line, and stepping back to before it clears it."""
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, "stops.lua")
+    with open(path, "w") as f:
+        f.write('host{name = "a", interfaces = {{name = "eth0", ip = "10.0.0.1/24"}}}\n'
+                'host{name = "b", interfaces = {{name = "eth0", ip = "10.0.0.2/24"}}}\n'
+                'link{a = "a:eth0", b = "b:eth0"}\n'
+                'at("1s", function() run("a", "ping -c 3 10.0.0.2") end)\n'
+                'at("2s", function()\n'
+                '  local t = nil\n'
+                '  return t.x\n'
+                'end)\n')
+    lines = headless(gui, outdir, "lua_error", path, at="3")
+    msg = want(lines, "message ", "after the error")[0]
+    if "[error]" not in msg or "stops.lua:7" not in msg or "attempt to index" not in msg:
+        fail("the Lua error should be shown with file and line: " + msg)
+    if "(end)" not in want(lines, "toolbar ")[0]:
+        fail("the run should have ended at the error")
+    # Before the error, nothing is wrong.
+    early = headless(gui, outdir, "lua_before", path, at="1.5")
+    if any(ln.startswith("message ") for ln in early):
+        fail("no message before the error: %r" % [ln for ln in early if ln.startswith("message ")])
+    # Keys: End runs into the error; Home replays to time 0, before it.
+    end = headless(gui, outdir, "lua_end", path, keys="End")
+    if not any("stops.lua:7" in ln for ln in want(end, "message ", "after End")):
+        fail("End should run into the Lua error")
+    home = headless(gui, outdir, "lua_home", path, keys="End,Home")
+    if any("stops.lua" in ln for ln in home if ln.startswith("message ")):
+        fail("Home replays to before the error: it should be gone")
+    print("ok: the Lua error is shown (%s)" % msg.split("stopped the run: ")[-1][:60])
+
+
 def main():
     if len(sys.argv) < 4:
         fail(__doc__)
@@ -858,6 +892,8 @@ def main():
         return check_bad_input(gui, outdir)
     if what == "--long-history":
         return check_long_history(gui, outdir)
+    if what == "--lua-error":
+        return check_lua_error(gui, outdir)
     if what == "--interactive":
         return check_interactive(gui, outdir, sys.argv[4])
     modes = {"--filters": check_filters, "--inout": check_inout, "--canvas": check_canvas,
