@@ -51,7 +51,7 @@ enum {
 };
 
 /* The event list's filter chips: one per common protocol, then "other". */
-enum { GF_ARP, GF_ICMP, GF_UDP, GF_TCP, GF_DHCP, GF_DNS, GF_HTTP, GF_OTHER, GF_COUNT };
+enum { GF_ARP, GF_ICMP, GF_UDP, GF_TCP, GF_DHCP, GF_DNS, GF_HTTP, GF_TLS, GF_OTHER, GF_COUNT };
 
 int proto_index(const char *proto);
 const char *proto_name(int gp);

@@ -88,7 +88,7 @@ static const char *const HELP[][2] = {
     {"Home / End", "back to time 0 / run to the end"},
     {"J", "jump to a time: type it (1.5ms, 2s), Enter"},
     {"+ / -", "play faster / slower"},
-    {"1 ... 8", "event filter: ARP ICMP UDP TCP DHCP DNS HTTP other"},
+    {"1 ... 9", "event filter: ARP ICMP UDP TCP DHCP DNS HTTP TLS other"},
     {"0", "show every protocol again"},
     {"PgUp / PgDn", "scroll the event list"},
     {"Tab", "inspector: PDU details / OSI layers in and out"},

@@ -300,7 +300,7 @@ def center(r):
     return r[0] + r[2] // 2, r[1] + r[3] // 2
 
 
-def check_filters(gui, outdir, scenario):
+def check_filters(gui, outdir, scenario, tls=None):
     n8 = ",".join(["N"] * 8)
     lines = headless(gui, outdir, "next8", scenario, n8)
     sel = selected_event(lines)
@@ -329,7 +329,7 @@ def check_filters(gui, outdir, scenario):
         fail("clicking the ICMP chip should hide ICMP")
     if any(ln.startswith("event ") and "proto=ICMP" in ln for ln in lines):
         fail("ICMP rows shown while filtered out")
-    lines = headless(gui, outdir, "all", scenario, n8 + ",1,2,3,4,5,6,7,8")
+    lines = headless(gui, outdir, "all", scenario, n8 + ",1,2,3,4,5,6,7,8,9")
     if any(ln.startswith("event ") for ln in lines):
         fail("every filter off should leave no rows")
     lines = headless(gui, outdir, "zero", scenario, n8 + ",1,2,0")
@@ -351,6 +351,16 @@ def check_filters(gui, outdir, scenario):
     lines = headless(gui, outdir, "jump", scenario, "J,text:1.000040,Return")
     if not any("t = 1.000040 s" in ln for ln in want(lines, "toolbar ")):
         fail("J + typed time did not jump")
+    # TLS has its own chip (key 8): HTTPS records show, and hide, as TLS.
+    if tls:
+        lines = headless(gui, outdir, "tls", tls, at="2.5")
+        if not any(ln.startswith("event ") and "proto=TLS" in ln for ln in lines):
+            fail("an HTTPS exchange should show TLS rows")
+        lines = headless(gui, outdir, "notls", tls, "8", at="2.5")
+        if not any(ln.startswith("filters ") and " TLS=off other=on" in ln for ln in lines):
+            fail("key 8 should hide TLS")
+        if any(ln.startswith("event ") and "proto=TLS" in ln for ln in lines):
+            fail("TLS rows shown while filtered out")
     print("ok: filters, next/previous event, jump")
 
 
@@ -822,7 +832,7 @@ def check_teacher(gui, outdir, scenario, doc=None):
             fail("%s's table of controls differs from the F1 overlay:\n%s\nvs\n%s" %
                  (doc, "\n".join(table), helps))
     for key in ("Space", "Right / Left", "N / Shift+Right", "P / Shift+Left", "Home / End",
-                "J:", "+ / -", "1 ... 8", "0:", "PgUp / PgDn", "Tab", "Up / Down", "wheel",
+                "J:", "+ / -", "1 ... 9", "0:", "PgUp / PgDn", "Tab", "Up / Down", "wheel",
                 "Ctrl+arrows", "V:", "Ctrl+S", "Click a node", "C:", "Ctrl+C:", "O / Ctrl+O", "F5",
                 "Drop a file", "F11", "Esc", "F1", "Q / Ctrl+Q"):
         if key not in helps:
