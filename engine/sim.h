@@ -25,6 +25,11 @@ typedef int64_t sim_time;
 #define SIM_MS       ((sim_time)1000000)
 #define SIM_S        ((sim_time)1000000000)
 #define SIM_TIME_MAX INT64_MAX
+/* The calendar of the simulated world: time 0 is 2026-01-01T00:00:00Z, in
+ * seconds since 1970 (UTC). Every date a program prints (HTTP's Date, mail
+ * headers, certificates, dig's WHEN, whois) counts from it, never from the
+ * wall clock. */
+#define SIM_EPOCH_UNIX INT64_C(1767225600)
 
 struct sim;
 struct node;

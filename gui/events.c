@@ -160,7 +160,7 @@ void events_draw(struct gui *g)
     }
     if (end <= start)
         draw_text(g, g->font, cols[0], y, 0, C_DIM,
-                  s->n_events ? "No event passes the filters yet: press 1-8 to toggle them."
+                  s->n_events ? "No event passes the filters yet: press 1-9 to toggle them."
                               : "No frame has been sent yet: press Right or Space.");
     dump_printf(g, "events_shown %ld of %zu (all protocols: %zu) scroll %ld\n", end - start,
                 (size_t)here, s->n_events, g->ev_scroll);

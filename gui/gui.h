@@ -51,7 +51,7 @@ enum {
 };
 
 /* The event list's filter chips: one per common protocol, then "other". */
-enum { GF_ARP, GF_ICMP, GF_UDP, GF_TCP, GF_DHCP, GF_DNS, GF_HTTP, GF_OTHER, GF_COUNT };
+enum { GF_ARP, GF_ICMP, GF_UDP, GF_TCP, GF_DHCP, GF_DNS, GF_HTTP, GF_TLS, GF_OTHER, GF_COUNT };
 
 int proto_index(const char *proto);
 const char *proto_name(int gp);
@@ -137,6 +137,9 @@ bool session_open_model(struct gui_session *s, struct model *m, const char *path
 void session_close(struct gui_session *s);
 struct sim *session_sim(const struct gui_session *s);
 sim_time session_until(const struct gui_session *s);
+/* The error that stopped a Lua scenario's script in this run so far (a Lua
+ * error in a callback, the instruction budget, the memory cap), or "". */
+const char *session_error(const struct gui_session *s);
 /* Runs (replaying from 0 when t is in the past) to simulated time t. */
 void session_run_to_time(struct gui_session *s, sim_time t);
 /* Makes sure at least n steps exist (replaying when fewer are wanted than

@@ -470,6 +470,7 @@ static void on_key(struct gui *g, SDL_Keysym k)
     case SDLK_6:
     case SDLK_7:
     case SDLK_8:
+    case SDLK_9:
         toggle_filter(g, (int)(k.sym - SDLK_1));
         break;
     case SDLK_0:

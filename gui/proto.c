@@ -24,13 +24,13 @@ static const struct {
     [GP_IMAP] = {"IMAP", {20, 90, 110, 255}, GF_OTHER},
     [GP_TELNET] = {"TELNET", {60, 60, 60, 255}, GF_OTHER},
     [GP_WHOIS] = {"WHOIS", {200, 160, 220, 255}, GF_OTHER},
-    [GP_TLS] = {"TLS", {20, 130, 60, 255}, GF_OTHER},
+    [GP_TLS] = {"TLS", {20, 130, 60, 255}, GF_TLS},
     [GP_IPV4] = {"IPv4", {40, 160, 80, 255}, GF_OTHER},
     [GP_OTHER] = {"other", {170, 120, 190, 255}, GF_OTHER},
 };
 
-static const char *const FILTERS[GF_COUNT] = {"ARP",  "ICMP", "UDP",  "TCP",
-                                              "DHCP", "DNS",  "HTTP", "other"};
+static const char *const FILTERS[GF_COUNT] = {"ARP", "ICMP", "UDP", "TCP",  "DHCP",
+                                              "DNS", "HTTP", "TLS", "other"};
 
 int proto_index(const char *proto)
 {
@@ -39,6 +39,8 @@ int proto_index(const char *proto)
      * ancestor and the dissector names plain BOOTP messages so. */
     if (strncasecmp(proto, "BOOTP", 5) == 0) return GP_DHCP;
     if (strncasecmp(proto, "SSL", 3) == 0) return GP_TLS;
+    /* NAT rewrites the IPv4 header: its steps take the layer's colour. */
+    if (strcasecmp(proto, "NAT") == 0) return GP_IPV4;
     for (int i = 0; i < GP_OTHER; i++) {
         size_t n = strlen(PROTOS[i].name);
         if (strncasecmp(proto, PROTOS[i].name, n) == 0) return i;

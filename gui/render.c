@@ -50,14 +50,23 @@ static void toolbar_draw(struct gui *g)
              g->s.ended ? " (end)" : "", g->playing ? "playing" : "paused", speed);
     draw_text(g, g->bold, t.x + 10, t.y + (t.h - g->line_h) / 2, t.w - 20, C_WHITE, txt);
     dump_printf(g, "toolbar %s\n", txt);
-    if (g->message[0]) {
+    /* A Lua error that stopped the run stays up (over a status line such
+     * as "End of the scenario") until another error replaces it or a step
+     * back replays to before it. */
+    const char *text = g->message;
+    bool error = g->message_is_error;
+    char lua_err[700];
+    const char *stopped = session_error(&g->s);
+    if (stopped[0] && !(text[0] && error)) {
+        snprintf(lua_err, sizeof lua_err, "The Lua script stopped the run: %s", stopped);
+        text = lua_err;
+        error = true;
+    }
+    if (text[0]) {
         SDL_Rect b = {g->canvas.x, g->canvas.y, g->canvas.w, g->line_h * 2 + 8};
-        draw_fill(g, b,
-                  g->message_is_error ? (SDL_Color){255, 225, 225, 255}
-                                      : (SDL_Color){225, 240, 255, 255});
-        draw_wrapped(g, g->font, b.x + 8, b.y + 4, b.w - 16, 2,
-                     g->message_is_error ? C_ERR : C_TEXT, g->message);
-        dump_printf(g, "message %s\n", g->message);
+        draw_fill(g, b, error ? (SDL_Color){255, 225, 225, 255} : (SDL_Color){225, 240, 255, 255});
+        draw_wrapped(g, g->font, b.x + 8, b.y + 4, b.w - 16, 2, error ? C_ERR : C_TEXT, text);
+        dump_printf(g, "message %s%s\n", error ? "[error] " : "", text);
     }
 }
 
@@ -79,7 +88,7 @@ static const char *const HELP[][2] = {
     {"Home / End", "back to time 0 / run to the end"},
     {"J", "jump to a time: type it (1.5ms, 2s), Enter"},
     {"+ / -", "play faster / slower"},
-    {"1 ... 8", "event filter: ARP ICMP UDP TCP DHCP DNS HTTP other"},
+    {"1 ... 9", "event filter: ARP ICMP UDP TCP DHCP DNS HTTP TLS other"},
     {"0", "show every protocol again"},
     {"PgUp / PgDn", "scroll the event list"},
     {"Tab", "inspector: PDU details / OSI layers in and out"},

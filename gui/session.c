@@ -260,6 +260,11 @@ sim_time session_until(const struct gui_session *s)
     return s->runner ? runner_until(s->runner) : 0;
 }
 
+const char *session_error(const struct gui_session *s)
+{
+    return s->runner ? runner_error(s->runner) : "";
+}
+
 static void session_restart(struct gui_session *s)
 {
     cmds_stop(s);

@@ -40,9 +40,9 @@
 #include "stack.h"
 
 #define HTTP_IDLE_TIMEOUT (60 * SIM_S)
-#define HTTP_BODY_MAX     (1u << 20)          /* request bodies read and discarded (nginx: 1m) */
-#define HTTP_CHUNK_SIZE   4096                /* data bytes per chunk of a chunked response */
-#define HTTP_EPOCH        INT64_C(1767225600) /* simulated time 0: 2026-01-01T00:00:00Z */
+#define HTTP_BODY_MAX     (1u << 20) /* request bodies read and discarded (nginx: 1m) */
+#define HTTP_CHUNK_SIZE   4096       /* data bytes per chunk of a chunked response */
+#define HTTP_EPOCH        SIM_EPOCH_UNIX
 #define HTTP_SERVER_NAME  "netstep-httpd"
 #define HTTP_PATH_MAX     1024        /* a file's path */
 #define HTTP_FILE_MAX     (64u << 20) /* bytes of one file */

@@ -33,10 +33,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAIL_NAME_MAX   64                  /* user and folder names */
-#define MAIL_FOLDER_MAX 64                  /* folders per user */
-#define MAIL_MSG_MAX    100000              /* messages per folder */
-#define MAIL_EPOCH      INT64_C(1767225600) /* simulated time 0: 2026-01-01T00:00:00Z */
+#define MAIL_NAME_MAX   64     /* user and folder names */
+#define MAIL_FOLDER_MAX 64     /* folders per user */
+#define MAIL_MSG_MAX    100000 /* messages per folder */
+#define MAIL_EPOCH      SIM_EPOCH_UNIX
 
 /* IMAP's system flags (RFC 9051 2.3.2). \Recent is kept until the first
  * IMAP session to select the folder claims it. */

@@ -47,7 +47,7 @@
 #include "tls_cert.h"
 #include "tls_wire.h"
 
-#define TLS_EPOCH      INT64_C(1767225600) /* simulated time 0 = 2026-01-01T00:00:00Z (as HTTP) */
+#define TLS_EPOCH      SIM_EPOCH_UNIX
 #define HTTPS_PORT     443
 #define SMTPS_PORT     465
 #define IMAPS_PORT     993

@@ -21,7 +21,7 @@
 #include "whois_wire.h"
 
 #define WHOIS_IDLE_TIMEOUT (60 * SIM_S)
-#define WHOIS_EPOCH        INT64_C(1767225600) /* simulated time 0: 2026-01-01T00:00:00Z */
+#define WHOIS_EPOCH        SIM_EPOCH_UNIX
 
 /* The registry: keys normalized as queries are (lower case). */
 struct whois_db {

@@ -1098,6 +1098,84 @@ static int l_leases(lua_State *L)
     return 1;
 }
 
+/* dhcp_clients(node): one entry per interface where dhclient runs (or
+ * ran), with its state and, once bound, the lease it holds. */
+static int l_dhcp_clients(lua_State *L)
+{
+    struct node *n = lua_check_node(L, 1, "dhcp_clients()");
+    struct netstack *st = node_stack(n);
+    lua_newtable(L);
+    if (!st || !st->dhcp) return 1;
+    lua_Integer k = 0;
+    for (uint32_t i = 0; i < n->n_ifaces; i++) {
+        const struct dhcp_client *c = dhcp_client_of(st, n->ifaces[i]);
+        if (!c) continue;
+        char state[16], a[16], buf[24];
+        const char *name = dhcp_client_state_name(c->state);
+        size_t j = 0;
+        for (; name[j] && j + 1 < sizeof state; j++)
+            state[j] = (char)(name[j] >= 'A' && name[j] <= 'Z' ? name[j] - 'A' + 'a' : name[j]);
+        state[j] = 0;
+        lua_createtable(L, 0, 10);
+        set_str(L, "iface", n->ifaces[i]->name);
+        set_str(L, "state", state);
+        if (c->offered && c->state != DC_STOPPED) {
+            push_ip(L, c->offered);
+            lua_setfield(L, -2, "offered");
+        }
+        if (c->server_id) {
+            push_ip(L, c->server_id);
+            lua_setfield(L, -2, "server");
+        }
+        bool holds = c->state == DC_BOUND || c->state == DC_RENEWING || c->state == DC_REBINDING;
+        if (holds && c->addr) {
+            snprintf(buf, sizeof buf, "%s/%u", ip4_str(c->addr, a), c->plen);
+            set_str(L, "ip", buf);
+            if (c->router) {
+                push_ip(L, c->router);
+                lua_setfield(L, -2, "router");
+            }
+            lua_createtable(L, c->n_dns, 0);
+            for (int d = 0; d < c->n_dns; d++) {
+                push_ip(L, c->dns[d]);
+                lua_rawseti(L, -2, d + 1);
+            }
+            lua_setfield(L, -2, "dns");
+            set_int(L, "lease", c->lease_s);
+            set_int(L, "t1", c->t1_s);
+            set_int(L, "t2", c->t2_s);
+            set_num(L, "bound_at", secs(c->bound_at));
+            set_num(L, "expires", secs(c->bound_at) + (double)c->lease_s);
+        }
+        lua_rawseti(L, -2, ++k);
+    }
+    return 1;
+}
+
+/* resolvers(node): the DNS servers the node's stub resolver asks, in
+ * order, and where each came from (the scenario's "dns", or DHCP). */
+static int l_resolvers(lua_State *L)
+{
+    struct node *n = lua_check_node(L, 1, "resolvers()");
+    struct netstack *st = node_stack(n);
+    lua_newtable(L);
+    if (!st) return 1;
+    for (int i = 0; i < st->n_dns; i++) {
+        bool dhcp = false;
+        for (uint32_t f = 0; f < n->n_ifaces && st->dhcp && !dhcp; f++) {
+            const struct dhcp_client *c = dhcp_client_of(st, n->ifaces[f]);
+            for (int d = 0; c && d < c->n_dns; d++)
+                dhcp = dhcp || c->dns[d] == st->dns[i];
+        }
+        lua_createtable(L, 0, 2);
+        push_ip(L, st->dns[i]);
+        lua_setfield(L, -2, "ip");
+        set_str(L, "from", dhcp ? "dhcp" : "scenario");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static int l_sockets(lua_State *L)
 {
     struct node *n = lua_check_node(L, 1, "sockets()");
@@ -1414,6 +1492,8 @@ void lua_api_register(lua_State *L)
                                    {"routes", l_routes},
                                    {"nat", l_nat},
                                    {"leases", l_leases},
+                                   {"dhcp_clients", l_dhcp_clients},
+                                   {"resolvers", l_resolvers},
                                    {"sockets", l_sockets},
                                    {"mailboxes", l_mailboxes},
                                    {"on_packet", l_on_packet},

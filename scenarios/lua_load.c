@@ -402,7 +402,7 @@ static int l_at(lua_State *L)
 
 static int l_scenario(lua_State *L)
 {
-    static const char *const keys[LT_COUNT] = {"name", "description", "seed", "until"};
+    static const char *const keys[LT_COUNT] = {"name", "description", "seed", "until", "pki"};
     struct lua_box *b = lua_box_of(L);
     build_time_only(L, "scenario{...}");
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -412,7 +412,7 @@ static int l_scenario(lua_State *L)
         lua_rawgeti(L, -1, i);
         const char *k = lua_tostring(L, -1);
         int which = -1;
-        for (int t = 0; k && t < LT_COUNT; t++)
+        for (int t = 0; k && t < LT_SCENARIO_KEYS; t++)
             if (strcmp(k, keys[t]) == 0) which = t;
         if (k && strcmp(k, "duration") == 0) which = LT_UNTIL;
         if (which < 0) {
@@ -432,7 +432,7 @@ static int l_scenario(lua_State *L)
         return luaL_error(L, "scenario{...}: give duration or [\"until\"], not both");
     bool duration = !lua_isnil(L, -1);
     lua_pop(L, 2);
-    for (int t = 0; t < LT_COUNT; t++) {
+    for (int t = 0; t < LT_SCENARIO_KEYS; t++) {
         lua_getfield(L, 1, t == LT_UNTIL && duration ? "duration" : keys[t]);
         if (!lua_isnil(L, -1)) {
             char *json = to_json(L, -1, "scenario{...}", keys[t], NULL);
@@ -448,9 +448,26 @@ static int l_scenario(lua_State *L)
     return 0;
 }
 
+/* pki{ca = {...}, signs = {...}, trusted_by = {...}}: the scenario's
+ * certificate authority, as JSON's top-level "pki". */
+static int l_pki(lua_State *L)
+{
+    struct lua_box *b = lua_box_of(L);
+    build_time_only(L, "pki{...}");
+    if (lua_gettop(L) != 1 || !lua_istable(L, 1))
+        return luaL_error(L, "pki{...} takes one table, in braces: pki{ca = {name = \"...\"}, "
+                             "signs = {...}}");
+    if (b->top[LT_PKI].json)
+        return luaL_error(L, "pki{...} is given twice (first on line %d): a scenario has one CA",
+                          b->top[LT_PKI].line);
+    int line = box_caller_line(L);
+    b->top[LT_PKI] = (struct lua_entry){to_json(L, 1, "pki{...}", "pki", NULL), line};
+    return 0;
+}
+
 sim_time lua_check_time(lua_State *L, int idx, const char *fn)
 {
-    sim_time t;
+    sim_time t = 0; /* luaL_error does not return, but clang cannot tell */
     if (lua_type(L, idx) == LUA_TNUMBER) {
         double s = lua_tonumber(L, idx);
         if (!isfinite(s) || s < 0 || s > 9e9)
@@ -470,7 +487,7 @@ void lua_build_register(lua_State *L)
         {"host", l_host},         {"server", l_server}, {"switch", l_switch},
         {"hub", l_hub},           {"router", l_router}, {"node", l_node},
         {"link", l_link},         {"at", l_at},         {"expect_packet", l_expect_packet},
-        {"scenario", l_scenario}, {NULL, NULL}};
+        {"scenario", l_scenario}, {"pki", l_pki},       {NULL, NULL}};
     lua_pushglobaltable(L);
     luaL_setfuncs(L, fns, 0);
     lua_pop(L, 1);
@@ -535,7 +552,7 @@ static void jt_section(struct jtext *t, const char *key, const struct lua_sectio
 bool lua_build_json(struct lua_box *b, char **json, size_t *len, int **map, int *n_lines,
                     struct model_error *err)
 {
-    static const char *const keys[LT_COUNT] = {"name", "description", "seed", "until"};
+    static const char *const keys[LT_COUNT] = {"name", "description", "seed", "until", "pki"};
     if (b->nodes.n == 0) {
         snprintf(err->text, sizeof err->text,
                  "%s: the scenario has no nodes: build them with host{...}, server{...}, "

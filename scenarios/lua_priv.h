@@ -23,7 +23,10 @@ struct lua_section {
     int n, cap;
 };
 
-enum lua_top { LT_NAME, LT_DESCRIPTION, LT_SEED, LT_UNTIL, LT_COUNT };
+/* Top-level keys: the first four come from scenario{...}, "pki" from
+ * pki{...}. */
+enum lua_top { LT_NAME, LT_DESCRIPTION, LT_SEED, LT_UNTIL, LT_PKI, LT_COUNT };
+#define LT_SCENARIO_KEYS LT_PKI
 
 struct lua_box {
     lua_State *L;

@@ -4,8 +4,9 @@
  * nslookup and dig, with output in the shapes BIND 9.18's tools print.
  *
  * dig here sends no EDNS option (as `dig +noedns`), so its output has no
- * OPT PSEUDOSECTION; its WHEN line is simulated time counted from
- * 1970-01-01 00:00:00 UTC, never the wall clock. Both tools wait 5 s per
+ * OPT PSEUDOSECTION; its WHEN line is simulated time on the simulated
+ * calendar (SIM_EPOCH_UNIX: time 0 is 2026-01-01 00:00:00 UTC), never the
+ * wall clock. Both tools wait 5 s per
  * try and try 3 times, as BIND's tools do. */
 #include "shell_priv.h"
 #include "protocols/dns.h"
@@ -502,7 +503,7 @@ static void dig_print(struct shell_proc *p, struct dig *d, const struct dns_resu
     free(rr);
     free(text);
     char a[16], when[64];
-    time_t secs = (time_t)(sim_now(p->sim) / SIM_S);
+    time_t secs = (time_t)(SIM_EPOCH_UNIX + sim_now(p->sim) / SIM_S);
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(when, sizeof when, "%a %b %d %H:%M:%S UTC %Y", &tm);

@@ -300,7 +300,7 @@ def center(r):
     return r[0] + r[2] // 2, r[1] + r[3] // 2
 
 
-def check_filters(gui, outdir, scenario):
+def check_filters(gui, outdir, scenario, tls=None):
     n8 = ",".join(["N"] * 8)
     lines = headless(gui, outdir, "next8", scenario, n8)
     sel = selected_event(lines)
@@ -329,7 +329,7 @@ def check_filters(gui, outdir, scenario):
         fail("clicking the ICMP chip should hide ICMP")
     if any(ln.startswith("event ") and "proto=ICMP" in ln for ln in lines):
         fail("ICMP rows shown while filtered out")
-    lines = headless(gui, outdir, "all", scenario, n8 + ",1,2,3,4,5,6,7,8")
+    lines = headless(gui, outdir, "all", scenario, n8 + ",1,2,3,4,5,6,7,8,9")
     if any(ln.startswith("event ") for ln in lines):
         fail("every filter off should leave no rows")
     lines = headless(gui, outdir, "zero", scenario, n8 + ",1,2,0")
@@ -351,6 +351,16 @@ def check_filters(gui, outdir, scenario):
     lines = headless(gui, outdir, "jump", scenario, "J,text:1.000040,Return")
     if not any("t = 1.000040 s" in ln for ln in want(lines, "toolbar ")):
         fail("J + typed time did not jump")
+    # TLS has its own chip (key 8): HTTPS records show, and hide, as TLS.
+    if tls:
+        lines = headless(gui, outdir, "tls", tls, at="2.5")
+        if not any(ln.startswith("event ") and "proto=TLS" in ln for ln in lines):
+            fail("an HTTPS exchange should show TLS rows")
+        lines = headless(gui, outdir, "notls", tls, "8", at="2.5")
+        if not any(ln.startswith("filters ") and " TLS=off other=on" in ln for ln in lines):
+            fail("key 8 should hide TLS")
+        if any(ln.startswith("event ") and "proto=TLS" in ln for ln in lines):
+            fail("TLS rows shown while filtered out")
     print("ok: filters, next/previous event, jump")
 
 
@@ -822,7 +832,7 @@ def check_teacher(gui, outdir, scenario, doc=None):
             fail("%s's table of controls differs from the F1 overlay:\n%s\nvs\n%s" %
                  (doc, "\n".join(table), helps))
     for key in ("Space", "Right / Left", "N / Shift+Right", "P / Shift+Left", "Home / End",
-                "J:", "+ / -", "1 ... 8", "0:", "PgUp / PgDn", "Tab", "Up / Down", "wheel",
+                "J:", "+ / -", "1 ... 9", "0:", "PgUp / PgDn", "Tab", "Up / Down", "wheel",
                 "Ctrl+arrows", "V:", "Ctrl+S", "Click a node", "C:", "Ctrl+C:", "O / Ctrl+O", "F5",
                 "Drop a file", "F11", "Esc", "F1", "Q / Ctrl+Q"):
         if key not in helps:
@@ -847,6 +857,40 @@ def check_teacher(gui, outdir, scenario, doc=None):
     print("ok: help lists every control, F11 scales, renders are deterministic")
 
 
+def check_lua_error(gui, outdir):
+    """A Lua error in a callback stops the run: the window says so, with
+    the script's file and line, and stepping back to before it clears it."""
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, "stops.lua")
+    with open(path, "w") as f:
+        f.write('host{name = "a", interfaces = {{name = "eth0", ip = "10.0.0.1/24"}}}\n'
+                'host{name = "b", interfaces = {{name = "eth0", ip = "10.0.0.2/24"}}}\n'
+                'link{a = "a:eth0", b = "b:eth0"}\n'
+                'at("1s", function() run("a", "ping -c 3 10.0.0.2") end)\n'
+                'at("2s", function()\n'
+                '  local t = nil\n'
+                '  return t.x\n'
+                'end)\n')
+    lines = headless(gui, outdir, "lua_error", path, at="3")
+    msg = want(lines, "message ", "after the error")[0]
+    if "[error]" not in msg or "stops.lua:7" not in msg or "attempt to index" not in msg:
+        fail("the Lua error should be shown with file and line: " + msg)
+    if "(end)" not in want(lines, "toolbar ")[0]:
+        fail("the run should have ended at the error")
+    # Before the error, nothing is wrong.
+    early = headless(gui, outdir, "lua_before", path, at="1.5")
+    if any(ln.startswith("message ") for ln in early):
+        fail("no message before the error: %r" % [ln for ln in early if ln.startswith("message ")])
+    # Keys: End runs into the error; Home replays to time 0, before it.
+    end = headless(gui, outdir, "lua_end", path, keys="End")
+    if not any("stops.lua:7" in ln for ln in want(end, "message ", "after End")):
+        fail("End should run into the Lua error")
+    home = headless(gui, outdir, "lua_home", path, keys="End,Home")
+    if any("stops.lua" in ln for ln in home if ln.startswith("message ")):
+        fail("Home replays to before the error: it should be gone")
+    print("ok: the Lua error is shown (%s)" % msg.split("stopped the run: ")[-1][:60])
+
+
 def main():
     if len(sys.argv) < 4:
         fail(__doc__)
@@ -858,6 +902,8 @@ def main():
         return check_bad_input(gui, outdir)
     if what == "--long-history":
         return check_long_history(gui, outdir)
+    if what == "--lua-error":
+        return check_lua_error(gui, outdir)
     if what == "--interactive":
         return check_interactive(gui, outdir, sys.argv[4])
     modes = {"--filters": check_filters, "--inout": check_inout, "--canvas": check_canvas,

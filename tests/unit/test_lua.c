@@ -655,6 +655,52 @@ static void test_state(void)
     free(out);
 }
 
+/* dhcp_clients and resolvers: the client side of DHCP and DNS. */
+static void test_client_state(void)
+{
+    char *out;
+    int code = run_lua(
+        "host{name = 'pc', interfaces = {{name = 'eth0', ip = 'dhcp'}}}\n"
+        "host{name = 'fixed', interfaces = {{name = 'eth0', ip = '192.168.1.9/24'}},\n"
+        "  dns = {'192.168.1.53', '192.168.1.54'}}\n"
+        "switch{name = 'sw', ports = 4}\n"
+        "router{name = 'gw', interfaces = {{name = 'eth0', ip = '192.168.1.1/24'}},\n"
+        "  dhcp_server = {interface = 'eth0', pool = '192.168.1.100-192.168.1.110', gateway = "
+        "'192.168.1.1', dns = {'192.168.1.53'}, lease = '1h'}}\n"
+        "link{a = 'pc:eth0', b = 'sw:1'}\n"
+        "link{a = 'fixed:eth0', b = 'sw:2'}\n"
+        "link{a = 'gw:eth0', b = 'sw:4'}\n"
+        "at{at = '1s', node = 'pc', run = 'dhclient eth0'}\n"
+        "at('0.5s', function()\n"
+        "  print('before', #dhcp_clients('pc'), #resolvers('pc'))\n"
+        "end)\n"
+        "at('1.0001s', function()\n"
+        "  local c = dhcp_clients('pc')[1]\n"
+        "  print('early', c.iface, c.state, c.ip)\n"
+        "end)\n"
+        "at('5s', function()\n"
+        "  local c = dhcp_clients('pc')[1]\n"
+        "  print('client', c.iface, c.state, c.ip, c.router, c.server, #c.dns, c.dns[1])\n"
+        "  print('times', c.lease, c.t1, c.t2, c.expires - c.bound_at)\n"
+        "  local r = resolvers('pc')\n"
+        "  print('resolvers', #r, r[1].ip, r[1].from)\n"
+        "  local f = resolvers('fixed')\n"
+        "  print('fixed', #f, f[1].ip, f[2].ip, f[2].from, #dhcp_clients('fixed'))\n"
+        "  print('switch', #resolvers('sw'), #dhcp_clients('sw'))\n"
+        "end)\n",
+        &out);
+    CHECK_EQ(code, 0);
+    CHECK(has(out, "lua| before\t0\t0\n"));
+    CHECK(has(out, "lua| early\teth0\tselecting\tnil\n"));
+    CHECK(has(out, "lua| client\teth0\tbound\t192.168.1.100/24\t192.168.1.1\t192.168.1.1\t1\t"
+                   "192.168.1.53\n"));
+    CHECK(has(out, "lua| times\t3600\t1800\t3150\t3600.0\n"));
+    CHECK(has(out, "lua| resolvers\t1\t192.168.1.53\tdhcp\n"));
+    CHECK(has(out, "lua| fixed\t2\t192.168.1.53\t192.168.1.54\tscenario\t0\n"));
+    CHECK(has(out, "lua| switch\t0\t0\n"));
+    free(out);
+}
+
 static void test_mailboxes(void)
 {
     char *out;
@@ -908,6 +954,7 @@ int main(void)
     test_input();
     test_routes_and_faults();
     test_state();
+    test_client_state();
     test_mailboxes();
     test_on_packet();
     test_expect();
