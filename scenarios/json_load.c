@@ -1121,6 +1121,21 @@ static bool get_array(struct loader *ld, const cJSON *obj, const char *key, cons
     return true;
 }
 
+/* An optional true/false: *value keeps what it had when key is absent. */
+static bool get_bool(struct loader *ld, const cJSON *obj, const char *key, bool *value)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) return true;
+    if (!cJSON_IsBool(v)) {
+        push_key(ld, key);
+        fail_type(ld, v, "true or false");
+        pop(ld);
+        return false;
+    }
+    *value = cJSON_IsTrue(v);
+    return true;
+}
+
 static bool want_object(struct loader *ld, const cJSON *v, const char *like)
 {
     if (cJSON_IsObject(v)) return true;
@@ -2308,14 +2323,8 @@ static bool load_svc_ftp(struct loader *ld, const cJSON *j, struct model_service
     f->line = item_line(ld, j);
     /* "tls": FTPS, implicit, on 990 (protocols/ftp.h) */
     if (!load_tls_flags(ld, j, "ftp", 21, 990, &f->tls, &f->no_plain)) return false;
-    const cJSON *an = cJSON_GetObjectItemCaseSensitive(j, "anonymous");
-    if (an && !cJSON_IsBool(an)) {
-        push_key(ld, "anonymous");
-        fail_type(ld, an, "true or false");
-        pop(ld);
-        return false;
-    }
-    f->anonymous = an && cJSON_IsTrue(an);
+    f->anonymous = false;
+    if (!get_bool(ld, j, "anonymous", &f->anonymous)) return false;
     if (!load_svc_accounts(ld, j, true, &f->accounts, &f->n_accounts) ||
         !load_svc_files(ld, j, true, &f->files, &f->n_files))
         return false;
@@ -2451,14 +2460,8 @@ static bool load_mail_msg(struct loader *ld, const cJSON *j, const char *svc, co
                           "characters, quotes, backslashes, '*' or '%%', and no '/' at either "
                           "end",
                           folder);
-    const cJSON *seen = cJSON_GetObjectItemCaseSensitive(j, "seen");
-    if (seen && !cJSON_IsBool(seen)) {
-        push_key(ld, "seen");
-        fail_type(ld, seen, "true or false");
-        pop(ld);
-        return false;
-    }
-    mm->seen = seen && cJSON_IsTrue(seen);
+    mm->seen = false;
+    if (!get_bool(ld, j, "seen", &mm->seen)) return false;
     mm->from = dupstr(from);
     mm->to = to ? dupstr(to) : NULL;
     mm->subject = dupstr(subject ? subject : "");
@@ -2986,16 +2989,9 @@ static bool load_link(struct loader *ld, const cJSON *j, int idx)
     if (present) l->p.mtu = (uint32_t)d;
     if (!get_number(ld, j, "queue", true, 1, 100000, &present, &d)) return false;
     if (present) l->p.queue_limit = (uint32_t)d;
-    const cJSON *up = cJSON_GetObjectItemCaseSensitive(j, "up");
-    if (up) {
-        if (!cJSON_IsBool(up)) {
-            push_key(ld, "up");
-            fail_type(ld, up, "true or false");
-            pop(ld);
-            return false;
-        }
-        l->down = cJSON_IsFalse(up);
-    }
+    bool up = true;
+    if (!get_bool(ld, j, "up", &up)) return false;
+    l->down = !up;
     return true;
 }
 
@@ -3097,7 +3093,7 @@ static bool load_expect(struct loader *ld, const cJSON *j, struct model_expect *
 
 static bool load_event(struct loader *ld, const cJSON *j, int idx)
 {
-    static const char *const keys[] = {"at", "node", "run", "input", "expect", NULL};
+    static const char *const keys[] = {"at", "node", "run", "input", "paste", "expect", NULL};
     struct model_event *ev = &ld->m->events[idx];
     const char *s;
     const cJSON *arr, *e;
@@ -3152,6 +3148,9 @@ static bool load_event(struct loader *ld, const cJSON *j, int idx)
         }
         pop(ld);
     }
+    if (!get_bool(ld, j, "paste", &ev->paste)) return false;
+    if (ev->paste && !ev->n_input)
+        return ld_fail_at(ld, "paste", "\"paste\": true needs \"input\" lines to paste");
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, "expect");
     if (x) {
         push_key(ld, "expect");

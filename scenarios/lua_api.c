@@ -562,7 +562,8 @@ static int proc_tostring(lua_State *L)
     return 1;
 }
 
-/* run(node, cmd [, {input = {...}, expect = {...}}] [, function(output, status, proc)]) */
+/* run(node, cmd [, {input = {...}, paste = bool, expect = {...}}]
+ *     [, function(output, status, proc)]) */
 static int l_run(lua_State *L)
 {
     struct node *n = lua_check_node(L, 1, "run()");
@@ -586,8 +587,8 @@ static int l_run(lua_State *L)
         for (lua_Integer i = 1; i <= nk; i++) {
             lua_rawgeti(L, -1, i);
             const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-            if (strcmp(k, "input") && strcmp(k, "expect"))
-                return luaL_error(L, "run(): unknown option \"%s\" (input, expect)", k);
+            if (strcmp(k, "input") && strcmp(k, "expect") && strcmp(k, "paste"))
+                return luaL_error(L, "run(): unknown option \"%s\" (input, paste, expect)", k);
             lua_pop(L, 1);
         }
         lua_pop(L, 1);
@@ -640,6 +641,9 @@ static int l_run(lua_State *L)
     struct shell_proc *p = shell_run(lr->sim, n, cmd, proc_done, lp);
     lp->p = p;
     if (opts) {
+        lua_getfield(L, opts, "paste");
+        p->paste = lua_toboolean(L, -1);
+        lua_pop(L, 1);
         lua_getfield(L, opts, "input");
         if (lua_istable(L, -1)) {
             lua_Integer ni = (lua_Integer)lua_rawlen(L, -1);

@@ -213,6 +213,7 @@ struct model_event {
     char *run;
     int n_input;
     char **input;
+    bool paste; /* the input goes all at once, as from a file */
     bool has_expect;
     struct model_expect expect;
     int line;

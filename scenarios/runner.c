@@ -277,6 +277,7 @@ static void tl_start(struct sim *sim, void *ctx, uint64_t arg)
         fprintf(t->r->o.out, "%s$ %s\n", t->ev->node, t->ev->run);
     }
     t->proc = shell_run(sim, n, t->ev->run, tl_done, t);
+    t->proc->paste = t->ev->paste;
     /* typed lines: an interactive command keeps them until it is ready */
     for (int k = 0; k < t->ev->n_input; k++)
         shell_input(t->proc, t->ev->input[k]);

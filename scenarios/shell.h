@@ -35,6 +35,10 @@ struct shell_proc {
      * NULL for commands that read nothing. The command keeps lines that
      * arrive before it is ready (not yet connected) and uses them in order. */
     void (*input)(struct shell_proc *p, const char *line);
+    /* The typed lines are pasted (a timeline entry's "paste"): they go all
+     * at once, not one per reply as a person types (shell_typist.h). Set
+     * before the first line is typed. */
+    bool paste;
 };
 
 /* Starts cmdline on node now. The process is owned by the caller (free it

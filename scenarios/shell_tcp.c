@@ -13,8 +13,9 @@
  * sends, and "Connection closed by foreign host." with exit 1 when the
  * server closes, as the real one does; "telnet: Unable to connect to remote
  * host: Connection refused", exit 1, on a RST). Lines typed (a timeline
- * entry's `input`) are sent each followed by CRLF once connected; lines
- * typed before that wait. telnet starts no option negotiation (as netkit
+ * entry's `input`) are sent each followed by CRLF once connected, paced as
+ * a person types them (shell_typist.h): each after the server's answer to
+ * the one before, or all at once when pasted. telnet starts no option negotiation (as netkit
  * telnet on a port other than 23) but reads the server's IAC commands out
  * of what it shows and answers them (RFC 854): DO to a server's WILL ECHO
  * or WILL SUPPRESS-GO-AHEAD, DONT to other WILLs, WONT to every DO; a 255
@@ -24,6 +25,7 @@
  * telnet closes its side ("Connection closed.") and exits 0 once the
  * connection is closed. */
 #include "shell_priv.h"
+#include "shell_typist.h"
 #include "protocols/ip4.h"
 #include "protocols/tcp.h"
 #include "protocols/telnet_wire.h"
@@ -179,8 +181,7 @@ struct telnet {
     char host[64];
     uint16_t port;
     bool connected, closing;
-    char **lines; /* typed before the connection was up */
-    size_t n_lines, cap_lines;
+    struct typist ty; /* the lines typed */
     struct sim_timer quiet;
     bool last_nl;    /* the output so far ends with a newline */
     char part[1024]; /* a line received in part, shown once complete */
@@ -209,9 +210,7 @@ static void telnet_free(void *s)
         telnet_detach(t);
         tcp_close(c);
     }
-    for (size_t i = 0; i < t->n_lines; i++)
-        free(t->lines[i]);
-    free(t->lines);
+    typist_free(&t->ty);
     free(t);
 }
 
@@ -220,6 +219,7 @@ static void telnet_finish(struct shell_proc *p)
     /* interrupted (the scenario ended): the kernel would close the socket */
     struct telnet *t = p->state;
     sim_cancel(p->sim, &t->quiet);
+    typist_close(&t->ty);
     telnet_flush(t);
     if (t->c) {
         struct tcp_conn *c = t->c;
@@ -258,8 +258,9 @@ static void telnet_out(struct telnet *t, const char *s, size_t n)
     }
 }
 
-static void telnet_send_line(struct telnet *t, const char *line)
+static void telnet_send_line(void *ctx, const char *line)
 {
+    struct telnet *t = ctx;
     size_t n = strlen(line);
     uint8_t *buf = malloc(2 * n + 2);
     if (!buf) abort();
@@ -267,6 +268,7 @@ static void telnet_send_line(struct telnet *t, const char *line)
     memcpy(buf + n, "\r\n", 2);
     tcp_send(t->c, buf, n + 2);
     free(buf);
+    telnet_arm_quiet(t);
 }
 
 /* The answer to a server's option request (RFC 854: a request for the
@@ -295,6 +297,7 @@ static void telnet_option(void *ctx, uint8_t cmd, uint8_t opt)
 static void telnet_end(struct telnet *t, const char *msg, int code)
 {
     sim_cancel(t->p->sim, &t->quiet);
+    typist_close(&t->ty);
     telnet_flush(t);
     if (msg) proc_printf(t->p, "%s%s\n", t->last_nl ? "" : "\n", msg);
     proc_exit(t->p, code);
@@ -307,12 +310,8 @@ static void telnet_connected(void *ctx, struct tcp_conn *c)
     t->connected = true;
     proc_printf(t->p, "Connected to %s.\nEscape character is '^]'.\n", t->host);
     t->last_nl = true;
-    for (size_t i = 0; i < t->n_lines; i++) {
-        telnet_send_line(t, t->lines[i]);
-        free(t->lines[i]);
-    }
-    t->n_lines = 0;
     telnet_arm_quiet(t);
+    typist_open(&t->ty);
 }
 
 static void telnet_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size_t len)
@@ -325,6 +324,7 @@ static void telnet_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size
     telnet_out(t, (const char *)plain, n);
     free(plain);
     if (!t->closing) telnet_arm_quiet(t);
+    typist_heard(&t->ty);
 }
 
 static void telnet_peer_closed(void *ctx, struct tcp_conn *c)
@@ -363,10 +363,11 @@ static void telnet_quiet(struct sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     struct telnet *t = ctx;
     t->quiet = (struct sim_timer){0, 0};
-    if (!t->c || t->closing) return;
+    if (!t->c || t->closing || typist_pending(&t->ty)) return;
     /* input is over and the server is silent: close our side */
     telnet_flush(t);
     t->closing = true;
+    typist_close(&t->ty);
     proc_printf(t->p, "%sConnection closed.\n", t->last_nl ? "" : "\n");
     t->last_nl = true;
     tcp_close(t->c);
@@ -375,20 +376,8 @@ static void telnet_quiet(struct sim *sim, void *ctx, uint64_t arg)
 static void telnet_input(struct shell_proc *p, const char *line)
 {
     struct telnet *t = p->state;
-    if (t->connected && t->c && !t->closing) {
-        telnet_send_line(t, line);
-        telnet_arm_quiet(t);
-        return;
-    }
-    if (t->n_lines == t->cap_lines) {
-        t->cap_lines = t->cap_lines ? 2 * t->cap_lines : 8;
-        char **a = realloc(t->lines, t->cap_lines * sizeof *a);
-        if (!a) abort();
-        t->lines = a;
-    }
-    t->lines[t->n_lines] = strdup(line);
-    if (!t->lines[t->n_lines]) abort();
-    t->n_lines++;
+    if (t->closing) return;
+    typist_push(&t->ty, line);
 }
 
 static void telnet_resolved(struct shell_proc *p, enum shell_res how, uint32_t addr)
@@ -427,6 +416,7 @@ void cmd_telnet(struct shell_proc *p, int argc, char **argv)
     p->free_state = telnet_free;
     p->finish = telnet_finish;
     p->input = telnet_input;
+    typist_init(&t->ty, p, telnet_send_line, t);
     if (argc == 3 && !parse_port(argv[2], &t->port)) {
         proc_printf(p, "telnet: could not resolve %s/%s: Servname not supported for ai_socktype\n",
                     argv[1], argv[2]);

@@ -12,9 +12,9 @@
  * error:num=18:self-signed certificate", "verify return:1"), the chain and
  * the session ("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256", "Verify
  * return code: 0 (ok)"), then what the server sends, decrypted. Typed
- * lines (`input`) are sent once the handshake is done, ended by LF, or
- * CRLF with -crlf. As in the real tool, unless -quiet is given a line
- * starting with 'Q' ends the session and one starting with 'R' asks for a
+ * lines (`input`) are sent once the handshake is done, paced as a person
+ * types them (shell_typist.h), ended by LF, or CRLF with -crlf. As in the real tool, unless -quiet
+ * is given a line starting with 'Q' ends the session and one starting with 'R' asks for a
  * renegotiation instead of being sent ("RENEGOTIATING") - type commands in
  * lower case, or use -quiet. Like telnet, input ends after the last line:
  * when nothing has arrived for 2 s, s_client closes ("DONE"). An
@@ -28,6 +28,7 @@
  * client's second EHLO (RFC 3207 4.2). */
 #include "shell_tls.h"
 #include "shell_priv.h"
+#include "shell_typist.h"
 #include "protocols/smtp_starttls.h"
 #include "protocols/stack.h"
 #include "protocols/tcp.h"
@@ -216,9 +217,8 @@ struct sclient {
     char stls_name[256];          /* -name */
     uint64_t plain_in, plain_out; /* bytes of it each way */
     bool ready, closing, done;
-    char **lines;
-    size_t n_lines, cap_lines;
-    struct sim_timer idle, kick;
+    struct typist ty; /* the lines typed */
+    struct sim_timer idle;
     uint64_t read, written;
     bool last_nl;
 };
@@ -247,7 +247,7 @@ static void sc_end(struct sclient *sc, const char *msg, int code)
 {
     if (sc->p->done) return;
     sim_cancel(sc->p->sim, &sc->idle);
-    sim_cancel(sc->p->sim, &sc->kick);
+    typist_close(&sc->ty);
     if (msg) proc_printf(sc->p, "%s%s\n", sc->last_nl ? "" : "\n", msg);
     sc_detach(sc);
     proc_exit(sc->p, code);
@@ -258,12 +258,9 @@ static void sc_free(void *st)
     struct sclient *sc = st;
     if (!sc) return;
     sim_cancel(sc->p->sim, &sc->idle);
-    sim_cancel(sc->p->sim, &sc->kick);
+    typist_free(&sc->ty);
     shell_lookup_cancel(sc->lookup);
     sc_detach(sc);
-    for (size_t i = 0; i < sc->n_lines; i++)
-        free(sc->lines[i]);
-    free(sc->lines);
     free(sc);
 }
 
@@ -271,14 +268,17 @@ static void sc_finish(struct shell_proc *p)
 {
     struct sclient *sc = p->state;
     sim_cancel(p->sim, &sc->idle);
-    sim_cancel(p->sim, &sc->kick);
+    typist_close(&sc->ty);
     sc_detach(sc);
 }
 
-static void sc_send_line(struct sclient *sc, const char *line)
+static void sc_send_line(void *ctx, const char *line)
 {
+    struct sclient *sc = ctx;
+    sc_arm(sc);
     if (!sc->quiet && line[0] == 'Q') {
         sc->closing = true;
+        typist_close(&sc->ty);
         proc_printf(sc->p, "%sDONE\n", sc->last_nl ? "" : "\n");
         sc->last_nl = true;
         tls_conn_close(sc->tls);
@@ -314,20 +314,6 @@ static void sc_verify_lines(struct sclient *sc, const struct tls_session *s)
         proc_printf(p, "depth=0 CN = %s\n", c->subject);
     }
     proc_printf(p, "verify return:1\n");
-}
-
-static void sc_kick(struct sim *sim, void *ctx, uint64_t arg)
-{
-    (void)sim;
-    (void)arg;
-    struct sclient *sc = ctx;
-    sc->kick = (struct sim_timer){0, 0};
-    for (size_t i = 0; i < sc->n_lines && !sc->closing && sc->tls; i++)
-        sc_send_line(sc, sc->lines[i]);
-    for (size_t i = 0; i < sc->n_lines; i++)
-        free(sc->lines[i]);
-    sc->n_lines = 0;
-    if (sc->tls && !sc->closing) sc_arm(sc);
 }
 
 static void sc_ready(void *ctx, struct tls_conn *tc)
@@ -369,10 +355,9 @@ static void sc_ready(void *ctx, struct tls_conn *tc)
                     alpn[0] ? alpn : "None", v, v ? tls_verify_str(v) : "ok");
     }
     sc->last_nl = true;
-    /* what the server sent along with its Finished (a greeting) is shown
-     * first: the typed lines go once this event is over */
-    sc->kick = sim_schedule(p->sim, 0, sc_kick, sc, 0);
     sc_arm(sc);
+    /* the first typed line waits for a greeting, if the server sends one */
+    typist_open(&sc->ty);
 }
 
 static void sc_recv(void *ctx, struct tls_conn *tc, const uint8_t *data, size_t len)
@@ -394,6 +379,7 @@ static void sc_recv(void *ctx, struct tls_conn *tc, const uint8_t *data, size_t 
     }
     free(out);
     if (!sc->closing) sc_arm(sc);
+    typist_heard(&sc->ty);
 }
 
 static void sc_peer_closed(void *ctx, struct tls_conn *tc)
@@ -539,9 +525,10 @@ static void sc_idle(struct sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     struct sclient *sc = ctx;
     sc->idle = (struct sim_timer){0, 0};
-    if (!sc->tls || sc->closing) return;
+    if (!sc->tls || sc->closing || typist_pending(&sc->ty)) return;
     /* input is over (stdin at its end) and the server is silent */
     sc->closing = true;
+    typist_close(&sc->ty);
     proc_printf(sc->p, "%sDONE\n", sc->last_nl ? "" : "\n");
     sc->last_nl = true;
     tls_conn_close(sc->tls);
@@ -550,20 +537,8 @@ static void sc_idle(struct sim *sim, void *ctx, uint64_t arg)
 static void sc_input(struct shell_proc *p, const char *line)
 {
     struct sclient *sc = p->state;
-    if (sc->ready && sc->tls && !sc->closing && !sc->n_lines) {
-        sc_send_line(sc, line);
-        sc_arm(sc);
-        return;
-    }
-    if (sc->n_lines == sc->cap_lines) {
-        sc->cap_lines = sc->cap_lines ? 2 * sc->cap_lines : 8;
-        char **a = realloc(sc->lines, sc->cap_lines * sizeof *a);
-        if (!a) abort();
-        sc->lines = a;
-    }
-    sc->lines[sc->n_lines] = strdup(line);
-    if (!sc->lines[sc->n_lines]) abort();
-    sc->n_lines++;
+    if (sc->closing) return;
+    typist_push(&sc->ty, line);
 }
 
 static void sc_resolved(struct shell_proc *p, enum shell_res how, uint32_t addr)
@@ -609,6 +584,7 @@ void cmd_openssl(struct shell_proc *p, int argc, char **argv)
     p->free_state = sc_free;
     p->finish = sc_finish;
     p->input = sc_input;
+    typist_init(&sc->ty, p, sc_send_line, sc);
     const char *connect = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
