@@ -37,6 +37,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -1946,6 +1947,49 @@ static bool load_tls_flags(struct loader *ld, const cJSON *j, const char *svc, u
 
 /* One member of "files": the key is the path, the value the text or
  * {"size": N} / {"content": "..."} with "type" and "chunked". */
+/* An object of named entries under key (files, accounts, records): absent
+ * is fine (NULL, *ok true); not an object or more than max entries is an
+ * error (NULL, *ok false). Otherwise key is pushed on the path (the caller
+ * pops it) and *n is the number of entries. */
+static const cJSON *entries_begin(struct loader *ld, const cJSON *j, const char *key,
+                                  const char *like, int max, const char *what, int *n, bool *ok)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, key);
+    *ok = true;
+    if (!o) return NULL;
+    push_key(ld, key);
+    *n = cJSON_GetArraySize(o);
+    if (!want_object(ld, o, like))
+        *ok = false;
+    else if (*n > max)
+        *ok = ld_fail(ld, "at most %d %s per server, got %d", max, what, *n);
+    if (*ok) return o;
+    pop(ld);
+    return NULL;
+}
+
+/* Files of a server, as paths: none may be a file and a directory holding
+ * another (paths and lines are read at base + i * stride + the offsets). */
+static bool paths_not_nested(struct loader *ld, const void *base, int n, size_t stride,
+                             size_t path_off, size_t line_off)
+{
+    const char *b = base;
+    for (int i = 0; i < n; i++) {
+        const char *p = *(char *const *)(b + (size_t)i * stride + path_off);
+        size_t pl = strlen(p);
+        for (int k = 0; k < n; k++) {
+            const char *q = *(char *const *)(b + (size_t)k * stride + path_off);
+            if (strncmp(q, p, pl) != 0 || q[pl] != '/') continue;
+            push_key(ld, q);
+            ld_fail(ld, "%s is a file (line %d), so it cannot also be a directory holding %s", p,
+                    *(const int *)(b + (size_t)i * stride + line_off), q);
+            pop(ld);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool load_http_file(struct loader *ld, const cJSON *v, struct model_http_file *f)
 {
     static const char *const keys[] = {"size", "content", "type", "chunked", NULL};
@@ -2020,19 +2064,13 @@ static bool load_svc_http(struct loader *ld, const cJSON *j, struct model_servic
     if (!get_duration(ld, j, "idle_timeout", true, &present, &h->idle_timeout)) return false;
     if (present && h->idle_timeout < SIM_MS)
         return ld_fail_at(ld, "idle_timeout", "an idle timeout is at least \"1ms\"");
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *e;
-    if (!files) return true;
-    push_key(ld, "files");
-    if (!want_object(ld, files, "an object of files like {\"/index.html\": \"<h1>hi</h1>\"}")) {
-        pop(ld);
-        return false;
-    }
-    int n = cJSON_GetArraySize(files), i = 0;
-    if (n > 1000) {
-        ld_fail(ld, "at most 1000 files per server, got %d", n);
-        pop(ld);
-        return false;
-    }
+    const cJSON *e;
+    int n = 0, i = 0;
+    bool fine;
+    const cJSON *files =
+        entries_begin(ld, j, "files", "an object of files like {\"/index.html\": \"<h1>hi</h1>\"}",
+                      1000, "files", &n, &fine);
+    if (!files) return fine;
     h->files = zalloc((size_t)n, sizeof *h->files);
     h->n_files = n;
     cJSON_ArrayForEach(e, files)
@@ -2047,21 +2085,11 @@ static bool load_svc_http(struct loader *ld, const cJSON *j, struct model_servic
         i++;
     }
     /* a path is a file or a directory, not both */
-    for (i = 0; i < n; i++) {
-        size_t pl = strlen(h->files[i].path);
-        for (int k = 0; k < n; k++) {
-            const char *q = h->files[k].path;
-            if (strncmp(q, h->files[i].path, pl) != 0 || q[pl] != '/') continue;
-            push_key(ld, q);
-            ld_fail(ld, "%s is a file (line %d), so it cannot also be a directory holding %s",
-                    h->files[i].path, h->files[i].line, q);
-            pop(ld);
-            pop(ld);
-            return false;
-        }
-    }
+    bool ok =
+        paths_not_nested(ld, h->files, n, sizeof *h->files, offsetof(struct model_http_file, path),
+                         offsetof(struct model_http_file, line));
     pop(ld);
-    return true;
+    return ok;
 }
 
 /* ---- whois ---- */
@@ -2079,18 +2107,13 @@ static bool load_svc_whois(struct loader *ld, const cJSON *j, struct model_servi
                 "a WHOIS server needs \"records\", like {\"galaxy.test\": \"Domain Name: "
                 "GALAXY.TEST\\nCreation Date: 1993-04-02\"}");
     if (!recs) return false;
-    push_key(ld, "records");
-    if (!want_object(ld, recs,
-                     "an object of records like {\"galaxy.test\": \"Domain Name: GALAXY.TEST\"}")) {
-        pop(ld);
-        return false;
-    }
-    int n = cJSON_GetArraySize(recs), i = 0;
-    if (n > 1000) {
-        ld_fail(ld, "at most 1000 records per server, got %d", n);
-        pop(ld);
-        return false;
-    }
+    int n = 0, i = 0;
+    bool fine;
+    recs =
+        entries_begin(ld, j, "records",
+                      "an object of records like {\"galaxy.test\": \"Domain Name: GALAXY.TEST\"}",
+                      1000, "records", &n, &fine);
+    if (!recs) return false;
     struct model_svc_whois *w = &s->whois;
     s->has_whois = true;
     w->line = item_line(ld, j);
@@ -2208,21 +2231,15 @@ static bool load_svc_file(struct loader *ld, const cJSON *v, struct model_svc_fi
 static bool load_svc_files(struct loader *ld, const cJSON *j, bool ftp, struct model_svc_file **out,
                            int *n_out)
 {
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(j, "files"), *e;
-    if (!files) return true;
-    push_key(ld, "files");
-    if (!want_object(ld, files,
-                     ftp ? "an object of files like {\"/pub/readme.txt\": \"hello\"}"
-                         : "an object of files like {\"flag.txt\": \"FLAG{...}\"}")) {
-        pop(ld);
-        return false;
-    }
-    int n = cJSON_GetArraySize(files), i = 0;
-    if (n > 1000) {
-        ld_fail(ld, "at most 1000 files per server, got %d", n);
-        pop(ld);
-        return false;
-    }
+    const cJSON *e;
+    int n = 0, i = 0;
+    bool fine;
+    const cJSON *files =
+        entries_begin(ld, j, "files",
+                      ftp ? "an object of files like {\"/pub/readme.txt\": \"hello\"}"
+                          : "an object of files like {\"flag.txt\": \"FLAG{...}\"}",
+                      1000, "files", &n, &fine);
+    if (!files) return fine;
     struct model_svc_file *f = zalloc((size_t)n, sizeof *f);
     *out = f;
     *n_out = n;
@@ -2238,39 +2255,22 @@ static bool load_svc_files(struct loader *ld, const cJSON *j, bool ftp, struct m
         i++;
     }
     /* a path is a file or a directory, not both */
-    for (i = 0; ftp && i < n; i++) {
-        size_t pl = strlen(f[i].path);
-        for (int k = 0; k < n; k++) {
-            const char *q = f[k].path;
-            if (strncmp(q, f[i].path, pl) != 0 || q[pl] != '/') continue;
-            push_key(ld, q);
-            ld_fail(ld, "%s is a file (line %d), so it cannot also be a directory holding %s",
-                    f[i].path, f[i].line, q);
-            pop(ld);
-            pop(ld);
-            return false;
-        }
-    }
+    bool ok = !ftp || paths_not_nested(ld, f, n, sizeof *f, offsetof(struct model_svc_file, path),
+                                       offsetof(struct model_svc_file, line));
     pop(ld);
-    return true;
+    return ok;
 }
 
 static bool load_svc_accounts(struct loader *ld, const cJSON *j, bool ftp,
                               struct model_svc_account **out, int *n_out)
 {
-    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(j, "accounts"), *e;
-    if (!acc) return true;
-    push_key(ld, "accounts");
-    if (!want_object(ld, acc, "an object of users and passwords like {\"ann\": \"pw\"}")) {
-        pop(ld);
-        return false;
-    }
-    int n = cJSON_GetArraySize(acc), i = 0;
-    if (n > 100) {
-        ld_fail(ld, "at most 100 accounts per server, got %d", n);
-        pop(ld);
-        return false;
-    }
+    const cJSON *e;
+    int n = 0, i = 0;
+    bool fine;
+    const cJSON *acc =
+        entries_begin(ld, j, "accounts", "an object of users and passwords like {\"ann\": \"pw\"}",
+                      100, "accounts", &n, &fine);
+    if (!acc) return fine;
     struct model_svc_account *a = zalloc((size_t)n, sizeof *a);
     *out = a;
     *n_out = n;
