@@ -1273,6 +1273,19 @@ static void cmd_pbsz(struct ftp_sess *s, const struct ftp_cmd *c)
               "(RFC 4217 8).");
 }
 
+/* A data connection takes its protection when it is set up: one the
+ * client opened under the other level is dropped, and the next transfer
+ * needs a new PASV (vsftpd decides at transfer time; the effect is the
+ * same: no file goes out under a level the server no longer agreed to). */
+static void prot_set(struct ftp_sess *s, bool private)
+{
+    if (s->prot_p != private && s->pasv_conn) {
+        ftp_orphan(s->srv->st, s->pasv_conn);
+        s->pasv_conn = NULL;
+    }
+    s->prot_p = private;
+}
+
 static void cmd_prot(struct ftp_sess *s, const struct ftp_cmd *c)
 {
     char lvl = c->arg_len == 1 ? (char)toupper((unsigned char)c->arg[0]) : 0;
@@ -1281,12 +1294,12 @@ static void cmd_prot(struct ftp_sess *s, const struct ftp_cmd *c)
               "PROT belongs to FTP over TLS (RFC 4217); this control connection is in clear "
               "text.");
     } else if (lvl == 'P') {
-        s->prot_p = true;
+        prot_set(s, true);
         reply(s, 200, "PROT now Private.",
               "PROT P: from now on every data connection starts with its own TLS handshake, "
               "so listings and files are encrypted like the commands.");
     } else if (lvl == 'C') {
-        s->prot_p = false;
+        prot_set(s, false);
         reply(s, 200, "PROT now Clear.",
               "PROT C: data connections stay in clear text (this server then refuses them).");
     } else if (lvl == 'S' || lvl == 'E') {

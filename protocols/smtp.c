@@ -483,6 +483,13 @@ static void cmd_starttls(struct smtp_session *s, const struct smtp_cmd *c)
               "554 5.5.1 Error: TLS already active");
         return;
     }
+    if (s->starttls_ok && s->in_mail) {
+        reply(s,
+              "A mail transaction is open (MAIL FROM was given): TLS must start before it, "
+              "so the envelope is protected too; finish it or RSET first.",
+              "503 5.5.1 Error: MAIL transaction in progress");
+        return;
+    }
     if (!s->starttls_ok) {
         reply(s,
               "This server does not offer STARTTLS (no TLS here): the session stays in "

@@ -57,7 +57,8 @@ size_t smtp_starttls_input(struct smtp_starttls *x, const uint8_t *data, size_t 
             x->phase = STLS_DONE;
             break;
         }
-        if (k > 0) *out_len += (size_t)k < cap - *out_len ? (size_t)k : cap - *out_len - 1;
+        if (k > 0 && *out_len < cap)
+            *out_len += (size_t)k < cap - *out_len ? (size_t)k : cap - *out_len - 1;
     }
     return i;
 }

@@ -98,6 +98,10 @@ static void tc_recv(void *ctx, struct tcp_conn *c, const uint8_t *data, size_t l
     struct text_conn *t = ctx;
     if (c) t->rcvd += len;
     if (c && t->starttls) return; /* plaintext after STARTTLS: dropped */
+    /* purge stops only the call in which STARTTLS was accepted (what the
+     * client pipelined after it); a STARTTLS started elsewhere (a timer)
+     * must not drop the first data of the TLS session */
+    t->purge = false;
     tc_enter(t);
     while (len && !t->dead && !t->purge) {
         if (t->expect) {

@@ -42,10 +42,14 @@ static void test_starttls_on_25(void)
     EXPECT(s, "MAIL FROM:<ann@example.test>\r\n", "250 2.1.0 Ok\r\n");
     EXPECT(s, "STARTTLS now\r\n", "501 5.5.4 Syntax: STARTTLS\r\n");
     CHECK(!s->start_tls && !s->tls);
+    /* Postfix: not in the middle of a transaction */
+    EXPECT(s, "STARTTLS\r\n", "503 5.5.1 Error: MAIL transaction in progress\r\n");
+    CHECK(!s->start_tls && !s->tls);
+    EXPECT(s, "RSET\r\n", "250 2.0.0 Ok\r\n");
     EXPECT(s, "starttls\r\n", "220 2.0.0 Ready to start TLS\r\n");
     CHECK(s->start_tls && s->tls);
     CHECK(strstr(f.last_why, "EHLO") != NULL);
-    /* RFC 3207 4.2: the session starts over: no EHLO, no sender */
+    /* RFC 3207 4.2: the session starts over: no EHLO */
     CHECK(!s->greeted && !s->in_mail && s->helo[0] == 0);
     s->start_tls = false; /* the runner switched to TLS */
     EXPECT(s, "MAIL FROM:<ann@example.test>\r\n", "503 5.5.1 Error: send HELO/EHLO first\r\n");
