@@ -181,6 +181,40 @@ static void test_server_replies(void)
     sim_free(sim);
 }
 
+/* A data connection keeps the protection it was opened under: one the
+ * client opened after PROT C is dropped when PROT P follows, so the file
+ * cannot go out through it in clear (the transfer asks for a new PASV). */
+static void test_prot_change_drops_data_conn(void)
+{
+    struct sim *sim = build(false);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    struct shell_proc *p =
+        shell_run(sim, sim_find_node(sim, "pc"), "openssl s_client -connect files:990 -crlf -quiet",
+                  NULL, NULL);
+    static const char *const first[] = {"USER anonymous", "PASS x", "PBSZ 0", "PROT C", "PASV"};
+    for (int i = 0; i < 5; i++)
+        shell_input(p, first[i]);
+    sim_run_until(sim, sim_now(sim) + 2 * SIM_S);
+    const char *pasv = strstr(out_of(p), "227 Entering Passive Mode (");
+    unsigned h1, h2, h3, h4, p1 = 0, p2 = 0;
+    CHECK(pasv && sscanf(pasv, "227 Entering Passive Mode (%u,%u,%u,%u,%u,%u)", &h1, &h2, &h3, &h4,
+                         &p1, &p2) == 6);
+    static const struct tcp_callbacks none = {0};
+    struct tcp_conn *data = tcp_connect(node_stack(sim_find_node(sim, "pc")), IP(10, 0, 0, 21),
+                                        (uint16_t)(p1 * 256 + p2), &none, NULL);
+    CHECK(data != NULL);
+    sim_run_until(sim, sim_now(sim) + SIM_S / 10);
+    shell_input(p, "PROT P");
+    shell_input(p, "RETR /pub/readme.txt");
+    shell_input(p, "quit");
+    sim_run_until(sim, sim_now(sim) + 5 * SIM_S);
+    CHECK(out_has(p, "200 PROT now Private.\n425 Use PORT or PASV first.\n221 Goodbye.\n"));
+    if (!p->done) shell_interrupt(p);
+    shell_proc_free(p);
+    sim_free(sim);
+}
+
 static void test_dissect(void)
 {
     struct dissection d;
@@ -205,6 +239,7 @@ int main(void)
     test_curl_ftps();
     test_curl_ftps_errors();
     test_server_replies();
+    test_prot_change_drops_data_conn();
     test_dissect();
     return check_done();
 }
