@@ -175,6 +175,26 @@ void dis_malformed(struct dissection *d)
 
 /* --- value formatting -------------------------------------------------- */
 
+size_t dis_line_at(const uint8_t *p, size_t n, size_t *next)
+{
+    const uint8_t *nl = memchr(p, '\n', n);
+    if (!nl) {
+        *next = n;
+        return n;
+    }
+    size_t k = (size_t)(nl - p);
+    *next = k + 1;
+    return k && p[k - 1] == '\r' ? k - 1 : k;
+}
+
+void dis_text_copy(char *buf, size_t cap, const uint8_t *p, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        buf[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+    buf[o] = 0;
+}
+
 /* Hex dump of up to what fits in out (cap bytes), "..." when cut. */
 void dis_hex(char *out, size_t cap, const uint8_t *p, size_t n)
 {

@@ -24,29 +24,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The length of the line at p (n bytes), without its CRLF or LF; *next is
- * where the following line starts (n when the line has no end here). */
-static size_t line_at(const uint8_t *p, size_t n, size_t *next)
-{
-    const uint8_t *nl = memchr(p, '\n', n);
-    if (!nl) {
-        *next = n;
-        return n;
-    }
-    size_t k = (size_t)(nl - p);
-    *next = k + 1;
-    return k && p[k - 1] == '\r' ? k - 1 : k;
-}
-
-/* Copies a line into buf as printable text (cut to fit). */
-static void text_copy(char *buf, size_t cap, const uint8_t *p, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++)
-        buf[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
-    buf[o] = 0;
-}
-
 static bool is_request_line(const uint8_t *p, size_t n)
 {
     /* METHOD SP target SP HTTP/x.y, with a target of at least one byte */
@@ -72,7 +49,7 @@ static void dis_http_chunks(struct dis_ctx *c, size_t off, size_t n)
     size_t at = 0;
     dis_field_add(c, 0, off, n, "HTTP chunked response", "%s", "");
     while (at < n) {
-        size_t next, k = line_at(p + at, n - at, &next);
+        size_t next, k = dis_line_at(p + at, n - at, &next);
         uint64_t size;
         if (next == n - at && p[at + next - 1] != '\n') return; /* the size line goes on */
         if (http_chunk_size_parse((const char *)p + at, k, &size)) return;
@@ -106,7 +83,7 @@ void dis_http(struct dis_ctx *c, size_t off, size_t n)
     const uint8_t *p = c->frame + off;
     dis_set_protocol(d, "HTTP");
     dis_layer_begin(c, "http", 7, off, n, "Hypertext Transfer Protocol");
-    size_t next, k = line_at(p, n, &next);
+    size_t next, k = dis_line_at(p, n, &next);
     bool req = is_request_line(p, k), resp = !req && is_status_line(p, k);
     if (!req && !resp) {
         dis_info(d, "Continuation");
@@ -114,7 +91,7 @@ void dis_http(struct dis_ctx *c, size_t off, size_t n)
         return;
     }
     char line[192];
-    text_copy(line, sizeof line, p, k);
+    dis_text_copy(line, sizeof line, p, k);
     dis_info(d, "%s", line);
     if (c->tree) {
         dis_field_add(c, 0, off, next, req ? "Request Line" : "Status Line", "%s\\r\\n", line);
@@ -123,13 +100,13 @@ void dis_http(struct dis_ctx *c, size_t off, size_t n)
         if (req) {
             const uint8_t *sp2 = p + k - 9;
             char uri[112];
-            text_copy(uri, sizeof uri, p + a + 1, (size_t)(sp2 - p) - a - 1);
+            dis_text_copy(uri, sizeof uri, p + a + 1, (size_t)(sp2 - p) - a - 1);
             dis_field_add(c, 1, off, a, "Request Method", "%.*s", (int)a, (const char *)p);
             dis_field_add(c, 1, off + a + 1, (size_t)(sp2 - p) - a - 1, "Request URI", "%s", uri);
             dis_field_add(c, 1, off + k - 8, 8, "Request Version", "%.8s", (const char *)p + k - 8);
         } else {
             char phrase[112];
-            text_copy(phrase, sizeof phrase, p + 13, k > 13 ? k - 13 : 0);
+            dis_text_copy(phrase, sizeof phrase, p + 13, k > 13 ? k - 13 : 0);
             int code = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
             dis_field_add(c, 1, off, 8, "Response Version", "%.8s", (const char *)p);
             dis_field_add(c, 1, off + 9, 3, "Status Code", "%d", code);
@@ -143,7 +120,7 @@ void dis_http(struct dis_ctx *c, size_t off, size_t n)
     char ctype[64] = "";
     bool chunked = false, ended = false;
     while (at < n) {
-        size_t nx, lk = line_at(p + at, n - at, &nx);
+        size_t nx, lk = dis_line_at(p + at, n - at, &nx);
         if (lk == 0 && nx > 0) {
             dis_field_add(c, 0, off + at, nx, "\\r\\n", "%s", "");
             at += nx;
@@ -160,8 +137,8 @@ void dis_http(struct dis_ctx *c, size_t off, size_t n)
                 v++;
                 vl--;
             }
-            text_copy(name, sizeof name, p + at, nl);
-            text_copy(value, sizeof value, v, vl);
+            dis_text_copy(name, sizeof name, p + at, nl);
+            dis_text_copy(value, sizeof value, v, vl);
             if (strcasecmp(name, "Content-Type") == 0) {
                 size_t t = strcspn(value, "; ");
                 snprintf(ctype, sizeof ctype, "%.*s", (int)t, value);
@@ -172,7 +149,7 @@ void dis_http(struct dis_ctx *c, size_t off, size_t n)
             }
             dis_field_add(c, 0, off + at, nx, name, "%s", value);
         } else {
-            text_copy(value, sizeof value, p + at, lk);
+            dis_text_copy(value, sizeof value, p + at, lk);
             dis_field_add(c, 0, off + at, nx, "Header line", "%s", value);
         }
         at += nx;
@@ -195,18 +172,18 @@ void dis_whois(struct dis_ctx *c, size_t off, size_t n, bool query)
     const uint8_t *p = c->frame + off;
     dis_set_protocol(d, "WHOIS");
     dis_layer_begin(c, "whois", 7, off, n, "WHOIS: %s", query ? "Query" : "Answer");
-    size_t next, k = line_at(p, n, &next);
+    size_t next, k = dis_line_at(p, n, &next);
     char line[112];
     if (query) {
-        text_copy(line, sizeof line, p, k);
+        dis_text_copy(line, sizeof line, p, k);
         dis_info(d, "Query: %s", line);
         dis_field_add(c, 0, off, n, "Query", "%s", line);
         return;
     }
     dis_info(d, "Answer");
     for (size_t at = 0; at < n && c->tree;) {
-        k = line_at(p + at, n - at, &next);
-        text_copy(line, sizeof line, p + at, k);
+        k = dis_line_at(p + at, n - at, &next);
+        dis_text_copy(line, sizeof line, p + at, k);
         dis_field_add(c, 0, off + at, next, "Answer", "%s", line);
         at += next;
     }

@@ -12,26 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t line_at(const uint8_t *p, size_t n, size_t *next)
-{
-    const uint8_t *nl = memchr(p, '\n', n);
-    if (!nl) {
-        *next = n;
-        return n;
-    }
-    size_t k = (size_t)(nl - p);
-    *next = k + 1;
-    return k && p[k - 1] == '\r' ? k - 1 : k;
-}
-
-static void text_copy(char *buf, size_t cap, const uint8_t *p, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++)
-        buf[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
-    buf[o] = 0;
-}
-
 void dis_imap(struct dis_ctx *c, size_t off, size_t n, bool from_server)
 {
     struct dissection *d = c->d;
@@ -41,9 +21,9 @@ void dis_imap(struct dis_ctx *c, size_t off, size_t n, bool from_server)
     size_t at = 0, skip = 0; /* bytes of a literal still to pass over */
     bool first = true;
     while (at < n) {
-        size_t next, k = line_at(p + at, n - at, &next);
+        size_t next, k = dis_line_at(p + at, n - at, &next);
         char text[160];
-        text_copy(text, sizeof text, p + at, k);
+        dis_text_copy(text, sizeof text, p + at, k);
         dis_field_add(c, 0, off + at, next, "Line", "%s", text);
         if (first) dis_info(d, "%s: %s", from_server ? "Response" : "Request", text);
         first = false;

@@ -12,26 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t line_at(const uint8_t *p, size_t n, size_t *next)
-{
-    const uint8_t *nl = memchr(p, '\n', n);
-    if (!nl) {
-        *next = n;
-        return n;
-    }
-    size_t k = (size_t)(nl - p);
-    *next = k + 1;
-    return k && p[k - 1] == '\r' ? k - 1 : k;
-}
-
-static void text_copy(char *buf, size_t cap, const uint8_t *p, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++)
-        buf[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
-    buf[o] = 0;
-}
-
 void dis_pop(struct dis_ctx *c, size_t off, size_t n, bool from_server)
 {
     struct dissection *d = c->d;
@@ -41,15 +21,15 @@ void dis_pop(struct dis_ctx *c, size_t off, size_t n, bool from_server)
     bool first = true;
     size_t at = 0;
     while (at < n) {
-        size_t next, k = line_at(p + at, n - at, &next);
+        size_t next, k = dis_line_at(p + at, n - at, &next);
         char text[160];
-        text_copy(text, sizeof text, p + at, k);
+        dis_text_copy(text, sizeof text, p + at, k);
         bool ok;
         const char *rt;
         size_t rl;
         if (from_server && pop3_resp_parse((const char *)p + at, k, &ok, &rt, &rl)) {
             char desc[160];
-            text_copy(desc, sizeof desc, (const uint8_t *)rt, rl);
+            dis_text_copy(desc, sizeof desc, (const uint8_t *)rt, rl);
             dis_field_add(c, 0, off + at, next, "Response", "%s", text);
             dis_field_add(c, 1, off + at, ok ? 3 : 4, "Response indicator", "%s",
                           ok ? "+OK" : "-ERR");
@@ -67,7 +47,7 @@ void dis_pop(struct dis_ctx *c, size_t off, size_t n, bool from_server)
                 dis_field_add(c, 1, off + at, strlen(cmd.name), "Request command", "%s", cmd.name);
                 if (cmd.rest_len) {
                     char arg[160];
-                    text_copy(arg, sizeof arg, (const uint8_t *)cmd.rest, cmd.rest_len);
+                    dis_text_copy(arg, sizeof arg, (const uint8_t *)cmd.rest, cmd.rest_len);
                     dis_field_add(c, 1, (size_t)((const uint8_t *)cmd.rest - c->frame),
                                   cmd.rest_len, "Request parameter", "%s", arg);
                 }

@@ -49,6 +49,13 @@ void dis_info_append(struct dissection *d, const char *s);
 void dis_malformed(struct dissection *d);
 /* Hex of up to what fits in out, "..." when cut. */
 void dis_hex(char *out, size_t cap, const uint8_t *p, size_t n);
+/* Text protocols (HTTP, SMTP, POP, IMAP): the length of the line at p (n
+ * bytes) without its CRLF or LF; *next is where the following line starts
+ * (n when the line has no end here). */
+size_t dis_line_at(const uint8_t *p, size_t n, size_t *next);
+/* A line copied into buf as printable text, '.' for other bytes (cut to
+ * fit). */
+void dis_text_copy(char *buf, size_t cap, const uint8_t *p, size_t n);
 const char *dis_set(bool set); /* "Set" / "Not set" */
 /* A payload nobody dissects: one "Data" layer. */
 void dis_data(struct dis_ctx *c, size_t off, size_t n, uint8_t osi);

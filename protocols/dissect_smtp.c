@@ -21,28 +21,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The line at p without its CRLF (or LF); *next is where the following one
- * starts (n when this one has no end here). */
-static size_t line_at(const uint8_t *p, size_t n, size_t *next)
-{
-    const uint8_t *nl = memchr(p, '\n', n);
-    if (!nl) {
-        *next = n;
-        return n;
-    }
-    size_t k = (size_t)(nl - p);
-    *next = k + 1;
-    return k && p[k - 1] == '\r' ? k - 1 : k;
-}
-
-static void text_copy(char *buf, size_t cap, const uint8_t *p, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++)
-        buf[o++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
-    buf[o] = 0;
-}
-
 /* Commands a client may send (RFC 5321 and its extensions), so that a
  * message line is not taken for one. */
 static bool smtp_known_verb(const char *name)
@@ -73,15 +51,15 @@ void dis_smtp(struct dis_ctx *c, size_t off, size_t n, bool from_server)
     size_t at = 0, data_at = 0, data_len = 0;
     int last_code = -1;
     while (at < n) {
-        size_t next, k = line_at(p + at, n - at, &next);
+        size_t next, k = dis_line_at(p + at, n - at, &next);
         char text[160];
-        text_copy(text, sizeof text, p + at, k);
+        dis_text_copy(text, sizeof text, p + at, k);
         if (from_server) {
             struct smtp_reply r;
             if (smtp_reply_parse((const char *)p + at, k, &r)) {
                 const char *meaning = smtp_reply_meaning(r.code);
                 char param[160];
-                text_copy(param, sizeof param, (const uint8_t *)r.text, r.text_len);
+                dis_text_copy(param, sizeof param, (const uint8_t *)r.text, r.text_len);
                 dis_field_add(c, 0, off + at, next, "Response", "%s", text);
                 dis_field_add(c, 1, off + at, 3, "Response code", "%s (%d)",
                               meaning ? meaning : "Unknown", r.code);
@@ -127,7 +105,7 @@ void dis_smtp(struct dis_ctx *c, size_t off, size_t n, bool from_server)
             dis_field_add(c, 1, off + at, strlen(cmd.name), "Command", "%s", cmd.name);
             if (cmd.arg_len) {
                 char arg[160];
-                text_copy(arg, sizeof arg, (const uint8_t *)cmd.arg, cmd.arg_len);
+                dis_text_copy(arg, sizeof arg, (const uint8_t *)cmd.arg, cmd.arg_len);
                 dis_field_add(c, 1, (size_t)((const uint8_t *)cmd.arg - c->frame), cmd.arg_len,
                               "Request parameter", "%s", arg);
             }

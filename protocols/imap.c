@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define NOTE_CMD_MAX   80
 #define FETCH_ITEMS    32
 #define SEARCH_KEYS    64
 #define SEARCH_STR_MAX 1024
@@ -59,15 +58,7 @@ static void tagged(struct imap_session *s, const char *tag, const char *status, 
     va_start(ap, fmt);
     mbuf_vprintf(&s->out, fmt, ap);
     va_end(ap);
-    if (why && s->env->trace) {
-        char sum[256];
-        const char *cmd = s->cmd.p ? s->cmd.p : "";
-        size_t cl = strcspn(cmd, "\r\n");
-        snprintf(sum, sizeof sum, "C: %.*s%s \xe2\x86\x92 S: %s",
-                 (int)(cl > NOTE_CMD_MAX ? NOTE_CMD_MAX : cl), cmd, cl > NOTE_CMD_MAX ? "..." : "",
-                 s->out.p + start);
-        mail_note(s->env, "IMAP", sum, "%s", why);
-    }
+    mail_reply_note(s->env, "IMAP", s->cmd.p ? s->cmd.p : "", s->out.p + start, why);
     mbuf_put(&s->out, "\r\n", 2);
 }
 

@@ -56,6 +56,21 @@ void mail_note(const struct mail_env *env, const char *proto, const char *summar
     env->note(env->ctx, proto, summary, why);
 }
 
+void mail_reply_note(const struct mail_env *env, const char *proto, const char *cmd,
+                     const char *reply, const char *why)
+{
+    enum { CMD_MAX = 80 }; /* how much of a command a note quotes */
+    if (!why || !env->trace) return;
+    char sum[256];
+    size_t cl = strcspn(cmd, "\r\n");
+    if (cl)
+        snprintf(sum, sizeof sum, "C: %.*s%s \xe2\x86\x92 S: %s",
+                 (int)(cl > CMD_MAX ? CMD_MAX : cl), cmd, cl > CMD_MAX ? "..." : "", reply);
+    else
+        snprintf(sum, sizeof sum, "S: %s", reply);
+    mail_note(env, proto, sum, "%s", why);
+}
+
 static void server_note(void *ctx, const char *proto, const char *summary, const char *why)
 {
     struct mail_server *srv = ctx;

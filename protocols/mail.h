@@ -32,6 +32,11 @@ struct mail_env {
 /* Calls env->note when env->trace is set; formats nothing otherwise. */
 void mail_note(const struct mail_env *env, const char *proto, const char *summary,
                const char *why_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The note for a reply a session wrote: the summary pairs the command (its
+ * first line, cut at 80 characters; "" = none) with the reply line. Does
+ * nothing without why or without env->trace. */
+void mail_reply_note(const struct mail_env *env, const char *proto, const char *cmd,
+                     const char *reply, const char *why);
 
 struct tls_server_conf;
 struct mail_conf {

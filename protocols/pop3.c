@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define NOTE_CMD_MAX 80
-
 static void reply(struct pop3_session *s, const char *why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void reply(struct pop3_session *s, const char *why, const char *fmt, ...)
@@ -25,16 +23,7 @@ static void reply(struct pop3_session *s, const char *why, const char *fmt, ...)
     va_start(ap, fmt);
     mbuf_vprintf(&s->out, fmt, ap);
     va_end(ap);
-    if (why && s->env->trace) {
-        char sum[256];
-        const char *cmd = s->line ? s->line : "";
-        if (*cmd)
-            snprintf(sum, sizeof sum, "C: %.*s%s \xe2\x86\x92 S: %s", NOTE_CMD_MAX, cmd,
-                     strlen(cmd) > NOTE_CMD_MAX ? "..." : "", s->out.p + start);
-        else
-            snprintf(sum, sizeof sum, "S: %s", s->out.p + start);
-        mail_note(s->env, "POP", sum, "%s", why);
-    }
+    mail_reply_note(s->env, "POP", s->line ? s->line : "", s->out.p + start, why);
     mbuf_put(&s->out, "\r\n", 2);
 }
 

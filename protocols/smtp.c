@@ -15,8 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define NOTE_CMD_MAX 80 /* how much of a command a note quotes */
-
 /* Appends one reply line; with a why, the note that explains it (the
  * summary pairs the command with the reply's first line). */
 static void reply(struct smtp_session *s, const char *why, const char *fmt, ...)
@@ -28,16 +26,7 @@ static void reply(struct smtp_session *s, const char *why, const char *fmt, ...)
     va_start(ap, fmt);
     mbuf_vprintf(&s->out, fmt, ap);
     va_end(ap);
-    if (why && s->env->trace) {
-        char sum[256];
-        const char *cmd = s->line ? s->line : "";
-        if (*cmd)
-            snprintf(sum, sizeof sum, "C: %.*s%s \xe2\x86\x92 S: %s", NOTE_CMD_MAX, cmd,
-                     strlen(cmd) > NOTE_CMD_MAX ? "..." : "", s->out.p + start);
-        else
-            snprintf(sum, sizeof sum, "S: %s", s->out.p + start);
-        mail_note(s->env, "SMTP", sum, "%s", why);
-    }
+    mail_reply_note(s->env, "SMTP", s->line ? s->line : "", s->out.p + start, why);
     mbuf_put(&s->out, "\r\n", 2);
 }
 

@@ -346,17 +346,27 @@ static void parse_ch_ext(struct tls_client_hello *ch, uint16_t type, struct rd *
     }
 }
 
+/* What both hellos start with: legacy_version, random and the legacy
+ * session id (at most 32 bytes; false when longer). */
+static bool hello_head(struct rd *r, uint16_t *version, uint8_t *random, uint8_t *session_id,
+                       uint8_t *sid_len)
+{
+    *version = (uint16_t)r_u16(r);
+    const uint8_t *rnd = r_bytes(r, TLS_RANDOM_LEN);
+    if (rnd) memcpy(random, rnd, TLS_RANDOM_LEN);
+    struct rd sid = r_vec(r, 1);
+    if (sid.n > 32) return false;
+    *sid_len = (uint8_t)sid.n;
+    if (sid.n) memcpy(session_id, sid.p, sid.n);
+    return true;
+}
+
 int tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_hello *out)
 {
     memset(out, 0, sizeof *out);
     struct rd r = {body, len, 0, false};
-    out->legacy_version = (uint16_t)r_u16(&r);
-    const uint8_t *rnd = r_bytes(&r, TLS_RANDOM_LEN);
-    if (rnd) memcpy(out->random, rnd, TLS_RANDOM_LEN);
-    struct rd sid = r_vec(&r, 1);
-    if (sid.n > 32) return TLS_WIRE_SYNTAX;
-    out->sid_len = (uint8_t)sid.n;
-    if (sid.n) memcpy(out->session_id, sid.p, sid.n);
+    if (!hello_head(&r, &out->legacy_version, out->random, out->session_id, &out->sid_len))
+        return TLS_WIRE_SYNTAX;
     struct rd suites = r_vec(&r, 2);
     if (suites.n < 2 || suites.n % 2) return TLS_WIRE_SYNTAX;
     while (!suites.bad && suites.off < suites.n) {
@@ -415,13 +425,8 @@ int tls_server_hello_parse(const uint8_t *body, size_t len, struct tls_server_he
 {
     memset(out, 0, sizeof *out);
     struct rd r = {body, len, 0, false};
-    out->legacy_version = (uint16_t)r_u16(&r);
-    const uint8_t *rnd = r_bytes(&r, TLS_RANDOM_LEN);
-    if (rnd) memcpy(out->random, rnd, TLS_RANDOM_LEN);
-    struct rd sid = r_vec(&r, 1);
-    if (sid.n > 32) return TLS_WIRE_SYNTAX;
-    out->sid_len = (uint8_t)sid.n;
-    if (sid.n) memcpy(out->session_id, sid.p, sid.n);
+    if (!hello_head(&r, &out->legacy_version, out->random, out->session_id, &out->sid_len))
+        return TLS_WIRE_SYNTAX;
     out->suite = (uint16_t)r_u16(&r);
     if (r_u8(&r) != 0) return TLS_WIRE_SYNTAX;
     if (r.bad) return TLS_WIRE_SYNTAX;

@@ -44,6 +44,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -820,17 +821,38 @@ static char *xstrdup(const char *s)
     return d;
 }
 
-/* Options: 0 = flag, 1 = takes a value. */
+/* Options: a flag sets a bool of struct curl to `on`; a string option
+ * (arg 1) keeps its value in a char * of struct curl (the last one wins);
+ * the others (CO_OTHER) are handled one by one in curl_option. */
+enum curl_opt_kind { CO_FLAG, CO_STRING, CO_OTHER };
+#define CU_FLAG(f, on) CO_FLAG, offsetof(struct curl, f), on
+#define CU_STRING(f)   CO_STRING, offsetof(struct curl, f), false
+#define CU_OTHER       CO_OTHER, 0, false
 static const struct {
     char short_name;
     const char *long_name;
     int arg;
+    enum curl_opt_kind kind;
+    size_t field;
+    bool on;
 } curl_opts[] = {
-    {'i', "include", 0},    {'I', "head", 0},       {'v', "verbose", 0}, {'s', "silent", 0},
-    {'S', "show-error", 0}, {'L', "location", 0},   {'f', "fail", 0},    {'k', "insecure", 0},
-    {'0', "http1.0", 0},    {0, "http1.1", 0},      {'X', "request", 1}, {'H', "header", 1},
-    {'d', "data", 1},       {'A', "user-agent", 1}, {'o', "output", 1},  {'w', "write-out", 1},
-    {'m', "max-time", 1},
+    {'i', "include", 0, CU_FLAG(include, true)},
+    {'I', "head", 0, CU_FLAG(head, true)},
+    {'v', "verbose", 0, CU_FLAG(verbose, true)},
+    {'s', "silent", 0, CU_FLAG(silent, true)},
+    {'S', "show-error", 0, CU_FLAG(show_error, true)},
+    {'L', "location", 0, CU_FLAG(follow, true)},
+    {'f', "fail", 0, CU_FLAG(fail, true)},
+    {'k', "insecure", 0, CU_FLAG(insecure, true)},
+    {'0', "http1.0", 0, CU_FLAG(http10, true)},
+    {0, "http1.1", 0, CU_FLAG(http10, false)},
+    {'X', "request", 1, CU_STRING(method)},
+    {'H', "header", 1, CU_OTHER},
+    {'d', "data", 1, CU_STRING(data)},
+    {'A', "user-agent", 1, CU_STRING(ua)},
+    {'o', "output", 1, CU_OTHER},
+    {'w', "write-out", 1, CU_STRING(wfmt)},
+    {'m', "max-time", 1, CU_OTHER},
 };
 #define N_CURL_OPTS (sizeof curl_opts / sizeof curl_opts[0])
 
@@ -839,41 +861,17 @@ static bool curl_option(struct curl *cu, int k, const char *val, const char *sho
 {
     struct shell_proc *p = cu->p;
     double secs;
+    char *at = (char *)cu + curl_opts[k].field;
+    if (curl_opts[k].kind == CO_FLAG) {
+        *(bool *)at = curl_opts[k].on;
+        return true;
+    }
+    if (curl_opts[k].kind == CO_STRING) {
+        free(*(char **)at);
+        *(char **)at = xstrdup(val);
+        return true;
+    }
     switch (curl_opts[k].short_name) {
-    case 'i':
-        cu->include = true;
-        break;
-    case 'I':
-        cu->head = true;
-        break;
-    case 'v':
-        cu->verbose = true;
-        break;
-    case 's':
-        cu->silent = true;
-        break;
-    case 'S':
-        cu->show_error = true;
-        break;
-    case 'L':
-        cu->follow = true;
-        break;
-    case 'f':
-        cu->fail = true;
-        break;
-    case 'k':
-        cu->insecure = true;
-        break;
-    case '0':
-        cu->http10 = true;
-        break;
-    case 0:
-        cu->http10 = false;
-        break;
-    case 'X':
-        free(cu->method);
-        cu->method = xstrdup(val);
-        break;
     case 'H':
         if (!strchr(val, ':')) break; /* curl ignores a header without a colon */
         if (cu->n_hdr == CURL_MAX_HDRS) {
@@ -881,18 +879,6 @@ static bool curl_option(struct curl *cu, int k, const char *val, const char *sho
             return false;
         }
         cu->hdr[cu->n_hdr++] = xstrdup(val);
-        break;
-    case 'd':
-        free(cu->data);
-        cu->data = xstrdup(val);
-        break;
-    case 'A':
-        free(cu->ua);
-        cu->ua = xstrdup(val);
-        break;
-    case 'w':
-        free(cu->wfmt);
-        cu->wfmt = xstrdup(val);
         break;
     case 'o':
         if (strcmp(val, "/dev/null") != 0) {
